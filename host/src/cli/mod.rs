@@ -1,0 +1,82 @@
+//! The `tumbler` command line.
+
+mod input;
+mod rotate;
+mod secret;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::app::App;
+use crate::config::DEFAULT_DATA_DIR;
+use crate::rotation::RotationError;
+use crate::secrets::SecretsError;
+
+#[derive(Debug, Parser)]
+#[command(name = "tumbler", version, about = "Self-hosted secrets manager with WebAssembly rotators")]
+pub struct Cli {
+    /// Directory that holds the database, the key file and tumbler.toml.
+    #[arg(long, env = "TUMBLER_DATA_DIR", default_value = DEFAULT_DATA_DIR, global = true)]
+    pub data_dir: PathBuf,
+
+    /// Output format of commands that print records.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text, global = true)]
+    pub output: OutputFormat,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create, read, update and rotate secrets.
+    #[command(subcommand)]
+    Secret(secret::SecretCommand),
+}
+
+/// Runs the parsed command and returns the process exit code. Errors are
+/// printed to stderr.
+pub async fn run(cli: Cli) -> ExitCode {
+    match dispatch(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {}", describe_error(&error));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    let app = App::open(&cli.data_dir).await?;
+    match cli.command {
+        Command::Secret(command) => secret::run(&app, command, cli.output).await,
+    }
+}
+
+/// Formats an error with its AWS error type and a hint on what to do next.
+fn describe_error(error: &anyhow::Error) -> String {
+    let secrets_error = error.downcast_ref::<SecretsError>().or_else(|| {
+        match error.downcast_ref::<RotationError>() {
+            Some(RotationError::Secrets(inner)) => Some(inner),
+            _ => None,
+        }
+    });
+    let Some(secrets_error) = secrets_error else {
+        return format!("{error:#}");
+    };
+    let hint = match secrets_error.aws_type() {
+        "ResourceNotFoundException" => " Run `tumbler secret list` to see the stored secrets.",
+        "ResourceExistsException" => " Use `tumbler secret put` to store a new value in an existing secret.",
+        "DecryptionFailure" => " Check that the key file or TUMBLER_MASTER_KEY is the one the secret was stored with.",
+        _ => "",
+    };
+    format!("{}: {secrets_error}{hint}", secrets_error.aws_type())
+}

@@ -1,0 +1,152 @@
+//! `tumbler secret rotate`: runs a rotation in this process and prints each step.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use anyhow::bail;
+use clap::Args;
+use serde_json::json;
+
+use super::OutputFormat;
+use super::secret::print_json;
+use crate::app::App;
+use crate::rotation::{RotateRequest, RotationObserver, StepName};
+use crate::secrets::RotationStart;
+use crate::wasm::AllowList;
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// Name or ARN of the secret.
+    secret_id: String,
+    /// Rotator to use and store for later rotations, for example `postgres`.
+    /// Without it the stored rotator is used.
+    #[arg(long)]
+    rotator: Option<String>,
+    /// Server the rotator may connect to for this run, as scheme://host:port
+    /// (repeat the flag). Adds to the allow-list in tumbler.toml.
+    #[arg(long = "allow-host")]
+    allow_hosts: Vec<String>,
+    /// Version id of the new version (32-64 characters). The token of an
+    /// unfinished rotation resumes it.
+    #[arg(long)]
+    client_request_token: Option<String>,
+    /// Rotator setting as KEY=VALUE (repeat the flag), for example
+    /// password-length=40 or exclude-characters=:/@.
+    #[arg(long = "setting")]
+    settings: Vec<String>,
+}
+
+pub async fn run_rotate(app: &App, args: RotateArgs, output: OutputFormat) -> anyhow::Result<()> {
+    let extra_allow_list = AllowList::parse(&args.allow_hosts)?;
+    let settings = parse_settings(&args.settings)?;
+    if !settings.is_empty() && args.rotator.is_none() {
+        bail!("--setting needs --rotator, because settings are stored with the rotation configuration");
+    }
+    let engine = app.rotation_engine()?;
+    let request = RotateRequest {
+        secret_id: args.secret_id,
+        token: args.client_request_token,
+        rotator: args.rotator,
+        settings,
+        extra_allow_list,
+    };
+    let printer = StepPrinter { output };
+    let report = engine.rotate(request, &printer).await?;
+
+    let total: Duration = report.steps.iter().map(|(_, elapsed)| *elapsed).sum();
+    match output {
+        OutputFormat::Json => print_json(&json!({
+            "ARN": report.arn,
+            "Name": report.name,
+            "VersionId": report.version_id,
+            "Rotator": report.rotator,
+            "Resumed": report.resumed,
+            "Steps": report.steps.iter().map(|(step, elapsed)| json!({
+                "Step": step.aws_name(),
+                "DurationMs": elapsed.as_secs_f64() * 1000.0,
+            })).collect::<Vec<_>>(),
+        })),
+        OutputFormat::Text => println!(
+            "Rotation succeeded in {}: AWSCURRENT is now version {}",
+            format_duration(total),
+            report.version_id
+        ),
+    }
+    Ok(())
+}
+
+fn parse_settings(arguments: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut settings = BTreeMap::new();
+    for argument in arguments {
+        let Some((key, value)) = argument.split_once('=') else {
+            bail!("invalid --setting {argument:?}: expected KEY=VALUE");
+        };
+        if key.is_empty() {
+            bail!("invalid --setting {argument:?}: the key is empty");
+        }
+        settings.insert(key.to_string(), value.to_string());
+    }
+    Ok(settings)
+}
+
+/// Prints progress in text mode; JSON output is printed once at the end.
+struct StepPrinter {
+    output: OutputFormat,
+}
+
+impl RotationObserver for StepPrinter {
+    fn rotation_started(&self, start: &RotationStart) {
+        if self.output == OutputFormat::Text {
+            let verb = if start.resumed { "Resuming" } else { "Rotating" };
+            println!(
+                "{verb} {} with rotator {} (new version {})",
+                start.name, start.rotator, start.version_id
+            );
+        }
+    }
+
+    fn step_skipped(&self, step: StepName) {
+        if self.output == OutputFormat::Text {
+            println!("  {:<13} done earlier, skipped", step.aws_name());
+        }
+    }
+
+    fn step_finished(&self, step: StepName, attempt: u32, elapsed: Duration, error: Option<&str>) {
+        if self.output != OutputFormat::Text {
+            return;
+        }
+        let retry = if attempt > 1 { format!(" (attempt {attempt})") } else { String::new() };
+        match error {
+            None => println!("  {:<13} ok      {:>9}{retry}", step.aws_name(), format_duration(elapsed)),
+            Some(message) => println!(
+                "  {:<13} FAILED  {:>9}{retry}: {message}",
+                step.aws_name(),
+                format_duration(elapsed)
+            ),
+        }
+    }
+}
+
+fn format_duration(duration: Duration) -> String {
+    if duration < Duration::from_secs(1) {
+        format!("{:.1} ms", duration.as_secs_f64() * 1000.0)
+    } else {
+        format!("{:.2} s", duration.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_split_at_the_first_equals_sign() {
+        let settings = parse_settings(&["exclude-characters=a=b".to_string()]).unwrap();
+        assert_eq!(settings["exclude-characters"], "a=b");
+    }
+
+    #[test]
+    fn setting_without_equals_is_rejected() {
+        assert!(parse_settings(&["password-length".to_string()]).is_err());
+    }
+}

@@ -1,0 +1,19 @@
+//! Tumbler: a self-hosted secrets manager with an AWS Secrets Manager-compatible
+//! data model and sandboxed WebAssembly rotators.
+//!
+//! - [`crypto`]: key-encryption keys and envelope encryption of secret values.
+//! - [`store`]: persistence behind the [`store::Store`] trait; SQLite by default.
+//! - [`secrets`]: the domain: names, ARNs, versions, staging labels, passwords.
+//! - [`wasm`]: the wasmtime runtime that runs rotators under limits.
+//! - [`rotation`]: the four-step rotation engine.
+//! - [`config`], [`app`]: configuration and wiring; [`cli`]: the command line.
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod rotation;
+pub mod secrets;
+pub mod store;
+pub mod wasm;

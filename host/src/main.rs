@@ -1,0 +1,52 @@
+//! The `tumbler` binary.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use tumbler::cli::{Cli, run};
+
+/// libpq environment variables that sqlx reads when it builds PostgreSQL
+/// connection options. Rotator connections must come only from the fields a
+/// rotator passes, so they are removed before any thread starts.
+const LIBPQ_VARIABLES: &[&str] = &[
+    "PGHOST",
+    "PGHOSTADDR",
+    "PGPORT",
+    "PGUSER",
+    "PGPASSWORD",
+    "PGPASSFILE",
+    "PGDATABASE",
+    "PGSSLMODE",
+    "PGSSLROOTCERT",
+    "PGSSLCERT",
+    "PGSSLKEY",
+    "PGAPPNAME",
+    "PGOPTIONS",
+];
+
+fn main() -> ExitCode {
+    for variable in LIBPQ_VARIABLES {
+        if std::env::var_os(variable).is_some() {
+            // SAFETY: no other thread exists yet; the tokio runtime and the
+            // epoch ticker start below.
+            unsafe { std::env::remove_var(variable) };
+        }
+    }
+
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")))
+        .with_writer(std::io::stderr)
+        .init();
+
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: could not start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run(cli))
+}

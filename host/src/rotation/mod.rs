@@ -1,0 +1,13 @@
+//! Rotation: the four-step engine, its policy, and the rotator registry.
+
+pub mod engine;
+pub mod error;
+pub mod policy;
+pub mod registry;
+pub mod steps;
+
+pub use engine::{QuietObserver, RotateRequest, RotationEngine, RotationObserver, RotationReport};
+pub use error::RotationError;
+pub use policy::{RetryPolicy, RotationPolicy};
+pub use registry::RotatorRegistry;
+pub use steps::{STEPS, StepName};

@@ -1,0 +1,99 @@
+//! Shared fixtures for the service tests: a service on a real SQLite file.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::*;
+use crate::crypto::Keyring;
+use crate::store::SqliteStore;
+
+pub(super) const T1: &str = "11111111-1111-4111-8111-111111111111";
+pub(super) const T2: &str = "22222222-2222-4222-8222-222222222222";
+pub(super) const T3: &str = "33333333-3333-4333-8333-333333333333";
+
+pub(super) struct Harness {
+    pub(super) service: SecretsService,
+    pub(super) dir: tempfile::TempDir,
+}
+
+pub(super) async fn harness() -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("tumbler.db"))
+        .await
+        .unwrap();
+    let mut keyring = Keyring::from_key("tk-default", [3u8; 32]);
+    keyring
+        .add_key("tk-second", Some("alias/app-key"), [4u8; 32])
+        .unwrap();
+    let service = SecretsService::new(Arc::new(store), Arc::new(keyring), ServiceConfig::default());
+    Harness { service, dir }
+}
+
+pub(super) fn text(value: &str) -> SecretValue {
+    SecretValue::text(value)
+}
+
+pub(super) async fn create(
+    service: &SecretsService,
+    name: &str,
+    value: Option<&str>,
+    token: &str,
+) -> CreateSecretOutput {
+    service
+        .create_secret(CreateSecretInput {
+            name: name.into(),
+            client_request_token: Some(token.into()),
+            value: value.map(text),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+}
+
+pub(super) async fn put(
+    service: &SecretsService,
+    secret_id: &str,
+    value: &str,
+    token: &str,
+    stages: Option<&[&str]>,
+) -> Result<PutSecretValueOutput, SecretsError> {
+    service
+        .put_secret_value(PutSecretValueInput {
+            secret_id: secret_id.into(),
+            client_request_token: Some(token.into()),
+            value: text(value),
+            version_stages: stages.map(|s| s.iter().map(|l| (*l).to_owned()).collect()),
+        })
+        .await
+}
+
+pub(super) async fn current_text(service: &SecretsService, secret_id: &str) -> String {
+    match service
+        .get_secret_value(secret_id, None, None)
+        .await
+        .unwrap()
+        .value
+    {
+        SecretValue::Text(text) => text.to_string(),
+        SecretValue::Binary(_) => panic!("expected text"),
+    }
+}
+
+pub(super) async fn stages_of(
+    service: &SecretsService,
+    secret_id: &str,
+) -> BTreeMap<String, Vec<String>> {
+    service
+        .describe_secret(secret_id)
+        .await
+        .unwrap()
+        .version_ids_to_stages
+        .unwrap_or_default()
+}
+
+pub(super) fn rotation_config() -> RotationConfig {
+    RotationConfig {
+        rotator: "postgres-single-user".into(),
+        settings: Default::default(),
+    }
+}

@@ -1,0 +1,102 @@
+//! Persistence of secrets, versions, staging labels, tags and rotation
+//! progress behind the [`Store`] trait.
+//!
+//! The store keeps only sealed values; it never sees plaintext. The database
+//! enforces one row per (secret, staging label), so a label can never sit on
+//! two versions, and every change of labels happens in one transaction.
+
+mod error;
+mod model;
+mod sqlite;
+
+pub use error::StoreError;
+pub use model::*;
+pub use sqlite::SqliteStore;
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+/// Persistence interface used by the secrets domain. SQLite implements it
+/// now; a PostgreSQL implementation follows the same contract.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Inserts a secret with its tags and optional first version (labelled by
+    /// `first_version_labels`). Fails with [`StoreError::NameExists`] when a
+    /// live secret has the name.
+    async fn insert_secret(&self, secret: NewSecret) -> Result<i64, StoreError>;
+
+    /// Finds a secret that is not purged by its name.
+    async fn find_secret_by_name(&self, name: &str) -> Result<Option<SecretRecord>, StoreError>;
+
+    /// Finds a secret that is not purged by its exact ARN.
+    async fn find_secret_by_arn(&self, arn: &str) -> Result<Option<SecretRecord>, StoreError>;
+
+    async fn get_secret(&self, id: i64) -> Result<Option<SecretRecord>, StoreError>;
+
+    /// Lists secrets that are not purged, ordered by name.
+    async fn list_secrets(&self) -> Result<Vec<SecretRecord>, StoreError>;
+
+    /// Lists every version of a secret with its labels, oldest first.
+    async fn list_versions(&self, secret_id: i64) -> Result<Vec<VersionRecord>, StoreError>;
+
+    async fn get_version(
+        &self,
+        secret_id: i64,
+        version_id: &str,
+    ) -> Result<Option<VersionRecord>, StoreError>;
+
+    async fn list_tags(&self, secret_id: i64) -> Result<Vec<TagRecord>, StoreError>;
+
+    /// Applies a version change in one transaction: inserts or fills a version,
+    /// moves labels (each checked against its expected holder, else
+    /// [`StoreError::Conflict`]), and updates rotation state.
+    async fn apply_version_change(&self, change: VersionChange) -> Result<(), StoreError>;
+
+    /// Updates description and key; `None` leaves a field unchanged, and
+    /// `Some(None)` clears it. `resealed` replaces sealed values of versions.
+    async fn update_metadata(&self, update: MetadataUpdate) -> Result<(), StoreError>;
+
+    /// Sets the secret's and the version's last-accessed dates.
+    async fn touch_accessed(
+        &self,
+        secret_id: i64,
+        version_id: &str,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// Sets or clears the deletion dates (DeleteSecret / RestoreSecret).
+    async fn set_deletion(
+        &self,
+        secret_id: i64,
+        deleted: Option<(OffsetDateTime, OffsetDateTime)>,
+    ) -> Result<(), StoreError>;
+
+    /// Removes a secret with all its versions, labels, tags and rotations.
+    async fn purge_secret(&self, secret_id: i64) -> Result<(), StoreError>;
+
+    /// Inserts or replaces tags by key.
+    async fn put_tags(&self, secret_id: i64, tags: &[TagRecord]) -> Result<(), StoreError>;
+
+    /// Removes tags by key; unknown keys are ignored.
+    async fn remove_tags(&self, secret_id: i64, keys: &[String]) -> Result<(), StoreError>;
+
+    async fn get_rotation(
+        &self,
+        secret_id: i64,
+        token: &str,
+    ) -> Result<Option<RotationRecord>, StoreError>;
+
+    /// The most recently started rotation of a secret.
+    async fn latest_rotation(&self, secret_id: i64) -> Result<Option<RotationRecord>, StoreError>;
+
+    /// Updates the rotation fields stored on a secret.
+    async fn update_rotation_fields(
+        &self,
+        secret_id: i64,
+        update: RotationFieldsUpdate,
+    ) -> Result<(), StoreError>;
+
+    /// Updates a rotation row; fails with [`StoreError::NotFound`] if absent.
+    /// `last_rotated` also sets the secret's last-rotated date.
+    async fn update_rotation(&self, update: RotationUpdate) -> Result<(), StoreError>;
+}

@@ -1,0 +1,195 @@
+//! SQLite implementation of [`Store`], the embedded default.
+
+mod rotations;
+mod rows;
+mod secrets;
+mod versions;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use time::OffsetDateTime;
+
+use super::{
+    MetadataUpdate, NewSecret, RotationFieldsUpdate, RotationRecord, RotationUpdate, SecretRecord,
+    Store, StoreError, TagRecord, VersionChange, VersionRecord,
+};
+
+/// How long a connection waits for another writer's lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Connections in the pool. SQLite runs one writer at a time, so more
+/// connections only help concurrent readers.
+const MAX_CONNECTIONS: u32 = 8;
+
+/// SQLite store in a single database file (WAL mode, foreign keys on).
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens or creates the database at `path` and applies migrations.
+    pub async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Open {
+                path: path.display().to_string(),
+                source,
+            })?;
+        Self::migrate(pool).await
+    }
+
+    /// Opens a private in-memory database (one connection, lost on drop).
+    pub async fn open_in_memory() -> Result<SqliteStore, StoreError> {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
+        // Every connection to `:memory:` is a separate database, so the pool
+        // keeps exactly one connection alive forever.
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Open {
+                path: ":memory:".into(),
+                source,
+            })?;
+        Self::migrate(pool).await
+    }
+
+    async fn migrate(pool: SqlitePool) -> Result<SqliteStore, StoreError> {
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(SqliteStore { pool })
+    }
+
+    /// The underlying pool, for components that keep their own tables.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Starts a write transaction that takes the write lock at once, so a
+    /// transaction that reads before it writes cannot fail on lock upgrade.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn insert_secret(&self, secret: NewSecret) -> Result<i64, StoreError> {
+        self.insert_secret_impl(secret).await
+    }
+
+    async fn find_secret_by_name(&self, name: &str) -> Result<Option<SecretRecord>, StoreError> {
+        self.find_secret("name = ?", name).await
+    }
+
+    async fn find_secret_by_arn(&self, arn: &str) -> Result<Option<SecretRecord>, StoreError> {
+        self.find_secret("arn = ?", arn).await
+    }
+
+    async fn get_secret(&self, id: i64) -> Result<Option<SecretRecord>, StoreError> {
+        self.get_secret_impl(id).await
+    }
+
+    async fn list_secrets(&self) -> Result<Vec<SecretRecord>, StoreError> {
+        self.list_secrets_impl().await
+    }
+
+    async fn list_versions(&self, secret_id: i64) -> Result<Vec<VersionRecord>, StoreError> {
+        self.list_versions_impl(secret_id).await
+    }
+
+    async fn get_version(
+        &self,
+        secret_id: i64,
+        version_id: &str,
+    ) -> Result<Option<VersionRecord>, StoreError> {
+        self.get_version_impl(secret_id, version_id).await
+    }
+
+    async fn list_tags(&self, secret_id: i64) -> Result<Vec<TagRecord>, StoreError> {
+        self.list_tags_impl(secret_id).await
+    }
+
+    async fn apply_version_change(&self, change: VersionChange) -> Result<(), StoreError> {
+        self.apply_version_change_impl(change).await
+    }
+
+    async fn update_metadata(&self, update: MetadataUpdate) -> Result<(), StoreError> {
+        self.update_metadata_impl(update).await
+    }
+
+    async fn touch_accessed(
+        &self,
+        secret_id: i64,
+        version_id: &str,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.touch_accessed_impl(secret_id, version_id, at).await
+    }
+
+    async fn set_deletion(
+        &self,
+        secret_id: i64,
+        deleted: Option<(OffsetDateTime, OffsetDateTime)>,
+    ) -> Result<(), StoreError> {
+        self.set_deletion_impl(secret_id, deleted).await
+    }
+
+    async fn purge_secret(&self, secret_id: i64) -> Result<(), StoreError> {
+        self.purge_secret_impl(secret_id).await
+    }
+
+    async fn put_tags(&self, secret_id: i64, tags: &[TagRecord]) -> Result<(), StoreError> {
+        self.put_tags_impl(secret_id, tags).await
+    }
+
+    async fn remove_tags(&self, secret_id: i64, keys: &[String]) -> Result<(), StoreError> {
+        self.remove_tags_impl(secret_id, keys).await
+    }
+
+    async fn get_rotation(
+        &self,
+        secret_id: i64,
+        token: &str,
+    ) -> Result<Option<RotationRecord>, StoreError> {
+        self.get_rotation_impl(secret_id, token).await
+    }
+
+    async fn latest_rotation(&self, secret_id: i64) -> Result<Option<RotationRecord>, StoreError> {
+        self.latest_rotation_impl(secret_id).await
+    }
+
+    async fn update_rotation_fields(
+        &self,
+        secret_id: i64,
+        update: RotationFieldsUpdate,
+    ) -> Result<(), StoreError> {
+        self.update_rotation_fields_impl(secret_id, update).await
+    }
+
+    async fn update_rotation(&self, update: RotationUpdate) -> Result<(), StoreError> {
+        self.update_rotation_impl(update).await
+    }
+}
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;

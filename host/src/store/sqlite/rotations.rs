@@ -1,0 +1,188 @@
+//! Persisted rotation progress.
+
+use sqlx::SqliteConnection;
+
+use super::SqliteStore;
+use super::rows::{ROTATION_COLUMNS, is_unique_violation, rotation_from_row, to_millis};
+use crate::store::{
+    NewRotation, RotationConfigRecord, RotationFieldsUpdate, RotationRecord, RotationUpdate,
+    StoreError,
+};
+
+impl SqliteStore {
+    pub(super) async fn get_rotation_impl(
+        &self,
+        secret_id: i64,
+        token: &str,
+    ) -> Result<Option<RotationRecord>, StoreError> {
+        let sql =
+            format!("SELECT {ROTATION_COLUMNS} FROM rotations WHERE secret_id = ? AND token = ?");
+        let row = sqlx::query(&sql)
+            .bind(secret_id)
+            .bind(token)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rotation_from_row).transpose()
+    }
+
+    pub(super) async fn latest_rotation_impl(
+        &self,
+        secret_id: i64,
+    ) -> Result<Option<RotationRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {ROTATION_COLUMNS} FROM rotations WHERE secret_id = ? \
+             ORDER BY started_at DESC, rowid DESC LIMIT 1"
+        );
+        let row = sqlx::query(&sql)
+            .bind(secret_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rotation_from_row).transpose()
+    }
+
+    pub(super) async fn update_rotation_fields_impl(
+        &self,
+        secret_id: i64,
+        update: RotationFieldsUpdate,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM secrets WHERE id = ? AND purged_at IS NULL")
+                .bind(secret_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound(format!("secret {secret_id}")));
+        }
+        if let Some(enabled) = update.enabled {
+            sqlx::query("UPDATE secrets SET rotation_enabled = ? WHERE id = ?")
+                .bind(enabled)
+                .bind(secret_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(rules) = &update.rules {
+            sqlx::query("UPDATE secrets SET rotation_rules = ? WHERE id = ?")
+                .bind(rules)
+                .bind(secret_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(next) = update.next_rotation_at {
+            sqlx::query("UPDATE secrets SET next_rotation_at = ? WHERE id = ?")
+                .bind(next.map(to_millis))
+                .bind(secret_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(super) async fn update_rotation_impl(
+        &self,
+        update: RotationUpdate,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let sql =
+            format!("SELECT {ROTATION_COLUMNS} FROM rotations WHERE secret_id = ? AND token = ?");
+        let row = sqlx::query(&sql)
+            .bind(update.secret_id)
+            .bind(&update.token)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(current) = row.as_ref().map(rotation_from_row).transpose()? else {
+            return Err(StoreError::NotFound(format!(
+                "rotation {} of secret {}",
+                update.token, update.secret_id
+            )));
+        };
+
+        let mut steps = current.completed_steps;
+        if let Some(step) = &update.completed_step
+            && !steps.contains(step)
+        {
+            steps.push(step.clone());
+        }
+        let steps = serde_json::to_string(&steps)
+            .map_err(|err| StoreError::Corrupt(format!("completed_steps: {err}")))?;
+        let status = update.status.unwrap_or(current.status);
+        let next_step = update.next_step.clone().unwrap_or(current.next_step);
+        let last_error = update.last_error.clone().unwrap_or(current.last_error);
+        let attempts = current.attempts + i64::from(update.new_attempt);
+        let at = to_millis(update.at);
+
+        sqlx::query(
+            "UPDATE rotations SET status = ?, next_step = ?, completed_steps = ?, last_error = ?, \
+             attempts = ?, updated_at = ? WHERE secret_id = ? AND token = ?",
+        )
+        .bind(status.as_str())
+        .bind(next_step)
+        .bind(steps)
+        .bind(last_error)
+        .bind(attempts)
+        .bind(at)
+        .bind(update.secret_id)
+        .bind(&update.token)
+        .execute(&mut *tx)
+        .await?;
+
+        if update.set_last_rotated {
+            sqlx::query("UPDATE secrets SET last_rotated_at = ? WHERE id = ?")
+                .bind(at)
+                .bind(update.secret_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+pub(super) async fn store_rotation_config(
+    conn: &mut SqliteConnection,
+    secret_id: i64,
+    config: &RotationConfigRecord,
+) -> Result<(), StoreError> {
+    let settings = serde_json::to_string(&config.settings)
+        .map_err(|err| StoreError::Corrupt(format!("rotation settings: {err}")))?;
+    sqlx::query(
+        "UPDATE secrets SET rotation_enabled = ?, rotation_lambda_arn = ?, rotation_settings = ? \
+         WHERE id = ?",
+    )
+    .bind(config.enabled)
+    .bind(&config.rotator)
+    .bind(settings)
+    .bind(secret_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn insert_rotation(
+    conn: &mut SqliteConnection,
+    secret_id: i64,
+    rotation: &NewRotation,
+    at: i64,
+) -> Result<(), StoreError> {
+    let result = sqlx::query(
+        "INSERT INTO rotations (secret_id, token, rotator, status, next_step, started_at, \
+         updated_at) VALUES (?, ?, ?, 'in_progress', ?, ?, ?)",
+    )
+    .bind(secret_id)
+    .bind(&rotation.token)
+    .bind(&rotation.rotator)
+    .bind(&rotation.next_step)
+    .bind(at)
+    .bind(at)
+    .execute(&mut *conn)
+    .await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(err) if is_unique_violation(&err) => Err(StoreError::Conflict(format!(
+            "a rotation with token {} already exists",
+            rotation.token
+        ))),
+        Err(err) => Err(err.into()),
+    }
+}

@@ -1,0 +1,325 @@
+//! Versions, staging labels and the atomic version change.
+
+use std::collections::BTreeMap;
+
+use sqlx::{Row, SqliteConnection};
+
+use super::SqliteStore;
+use super::rotations::{insert_rotation, store_rotation_config};
+use super::rows::{from_millis, is_unique_violation, stored_value_from_row, to_millis};
+use crate::store::{
+    LabelMove, MetadataUpdate, NewVersion, StoreError, StoredValue, VersionChange, VersionRecord,
+};
+
+const VERSION_COLUMNS: &str = "version_id, created_at, last_accessed_at, value_kind, key_id, \
+    wrapped_key, nonce, ciphertext";
+
+impl SqliteStore {
+    pub(super) async fn list_versions_impl(
+        &self,
+        secret_id: i64,
+    ) -> Result<Vec<VersionRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {VERSION_COLUMNS} FROM secret_versions WHERE secret_id = ? \
+             ORDER BY created_at, rowid"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(secret_id)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut labels = self.labels_by_version(secret_id).await?;
+        rows.iter()
+            .map(|row| {
+                let version_id: String = row.try_get("version_id")?;
+                let labels = labels.remove(&version_id).unwrap_or_default();
+                version_from_row(row, version_id, labels)
+            })
+            .collect()
+    }
+
+    pub(super) async fn get_version_impl(
+        &self,
+        secret_id: i64,
+        version_id: &str,
+    ) -> Result<Option<VersionRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {VERSION_COLUMNS} FROM secret_versions WHERE secret_id = ? AND version_id = ?"
+        );
+        let Some(row) = sqlx::query(&sql)
+            .bind(secret_id)
+            .bind(version_id)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let labels: Vec<String> = sqlx::query_scalar(
+            "SELECT label FROM staging_labels WHERE secret_id = ? AND version_id = ? ORDER BY label",
+        )
+        .bind(secret_id)
+        .bind(version_id)
+        .fetch_all(&self.pool)
+        .await?;
+        version_from_row(&row, version_id.to_owned(), labels).map(Some)
+    }
+
+    async fn labels_by_version(
+        &self,
+        secret_id: i64,
+    ) -> Result<BTreeMap<String, Vec<String>>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT label, version_id FROM staging_labels WHERE secret_id = ? ORDER BY label",
+        )
+        .bind(secret_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut labels: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for row in &rows {
+            labels
+                .entry(row.try_get("version_id")?)
+                .or_default()
+                .push(row.try_get("label")?);
+        }
+        Ok(labels)
+    }
+
+    pub(super) async fn apply_version_change_impl(
+        &self,
+        change: VersionChange,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let secret_id = change.secret_id;
+        let at = to_millis(change.at);
+
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM secrets WHERE id = ? AND purged_at IS NULL")
+                .bind(secret_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound(format!("secret {secret_id}")));
+        }
+
+        if let Some(version) = &change.new_version {
+            insert_version(&mut tx, secret_id, version).await?;
+        }
+        if let Some(fill) = &change.fill_version {
+            fill_placeholder(&mut tx, secret_id, &fill.version_id, &fill.value).await?;
+        }
+        for label_move in &change.label_moves {
+            apply_label_move(&mut tx, secret_id, label_move).await?;
+        }
+        if change.touch_changed {
+            sqlx::query("UPDATE secrets SET last_changed_at = ? WHERE id = ?")
+                .bind(at)
+                .bind(secret_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(config) = &change.rotation_config {
+            store_rotation_config(&mut tx, secret_id, config).await?;
+        }
+        if let Some(abandon) = &change.abandon_rotation {
+            sqlx::query(
+                "UPDATE rotations SET status = 'abandoned', last_error = ?, updated_at = ? \
+                 WHERE secret_id = ? AND token = ? AND status IN ('in_progress', 'failed')",
+            )
+            .bind(&abandon.message)
+            .bind(at)
+            .bind(secret_id)
+            .bind(&abandon.token)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if let Some(rotation) = &change.begin_rotation {
+            insert_rotation(&mut tx, secret_id, rotation, at).await?;
+        }
+
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(super) async fn update_metadata_impl(
+        &self,
+        update: MetadataUpdate,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let result = sqlx::query(
+            "UPDATE secrets SET last_changed_at = ? WHERE id = ? AND purged_at IS NULL",
+        )
+        .bind(to_millis(update.at))
+        .bind(update.secret_id)
+        .execute(&mut *tx)
+        .await?;
+        if result.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("secret {}", update.secret_id)));
+        }
+
+        if let Some(description) = &update.description {
+            sqlx::query("UPDATE secrets SET description = ? WHERE id = ?")
+                .bind(description)
+                .bind(update.secret_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(kms_key_id) = &update.kms_key_id {
+            sqlx::query("UPDATE secrets SET kms_key_id = ? WHERE id = ?")
+                .bind(kms_key_id)
+                .bind(update.secret_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+
+        for (version_id, value) in &update.resealed {
+            write_sealed(&mut tx, update.secret_id, version_id, value, false).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn version_from_row(
+    row: &sqlx::sqlite::SqliteRow,
+    version_id: String,
+    labels: Vec<String>,
+) -> Result<VersionRecord, StoreError> {
+    Ok(VersionRecord {
+        version_id,
+        created_at: from_millis(row.try_get("created_at")?)?,
+        last_accessed_at: row
+            .try_get::<Option<i64>, _>("last_accessed_at")?
+            .map(from_millis)
+            .transpose()?,
+        value: stored_value_from_row(row)?,
+        labels,
+    })
+}
+
+pub(super) async fn insert_version(
+    conn: &mut SqliteConnection,
+    secret_id: i64,
+    version: &NewVersion,
+) -> Result<(), StoreError> {
+    let value = version.value.as_ref();
+    let result = sqlx::query(
+        "INSERT INTO secret_versions (secret_id, version_id, created_at, value_kind, key_id, \
+         wrapped_key, nonce, ciphertext) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(secret_id)
+    .bind(&version.version_id)
+    .bind(to_millis(version.created_at))
+    .bind(value.map(|v| v.kind.as_str()))
+    .bind(value.map(|v| v.sealed.key_id.as_str()))
+    .bind(value.map(|v| v.sealed.wrapped_key.as_slice()))
+    .bind(value.map(|v| v.sealed.nonce.as_slice()))
+    .bind(value.map(|v| v.sealed.ciphertext.as_slice()))
+    .execute(&mut *conn)
+    .await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(err) if is_unique_violation(&err) => Err(StoreError::VersionExists {
+            version_id: version.version_id.clone(),
+        }),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Writes a value into a placeholder version, failing with a conflict if the
+/// version is missing or already has a value.
+async fn fill_placeholder(
+    conn: &mut SqliteConnection,
+    secret_id: i64,
+    version_id: &str,
+    value: &StoredValue,
+) -> Result<(), StoreError> {
+    write_sealed(conn, secret_id, version_id, value, true).await
+}
+
+async fn write_sealed(
+    conn: &mut SqliteConnection,
+    secret_id: i64,
+    version_id: &str,
+    value: &StoredValue,
+    placeholder_only: bool,
+) -> Result<(), StoreError> {
+    let condition = if placeholder_only {
+        "value_kind IS NULL"
+    } else {
+        "value_kind IS NOT NULL"
+    };
+    let sql = format!(
+        "UPDATE secret_versions SET value_kind = ?, key_id = ?, wrapped_key = ?, nonce = ?, \
+         ciphertext = ? WHERE secret_id = ? AND version_id = ? AND {condition}"
+    );
+    let result = sqlx::query(&sql)
+        .bind(value.kind.as_str())
+        .bind(&value.sealed.key_id)
+        .bind(&value.sealed.wrapped_key)
+        .bind(&value.sealed.nonce)
+        .bind(&value.sealed.ciphertext)
+        .bind(secret_id)
+        .bind(version_id)
+        .execute(&mut *conn)
+        .await?;
+    if result.rows_affected() == 0 {
+        let expected = if placeholder_only {
+            "an empty placeholder"
+        } else {
+            "a value"
+        };
+        return Err(StoreError::Conflict(format!(
+            "version {version_id} is no longer {expected}"
+        )));
+    }
+    Ok(())
+}
+
+async fn apply_label_move(
+    conn: &mut SqliteConnection,
+    secret_id: i64,
+    label_move: &LabelMove,
+) -> Result<(), StoreError> {
+    let holder: Option<String> = sqlx::query_scalar(
+        "SELECT version_id FROM staging_labels WHERE secret_id = ? AND label = ?",
+    )
+    .bind(secret_id)
+    .bind(&label_move.label)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if holder != label_move.from {
+        return Err(StoreError::Conflict(format!(
+            "staging label {} moved while the change was prepared",
+            label_move.label
+        )));
+    }
+    match &label_move.to {
+        Some(to) => set_label(conn, secret_id, &label_move.label, to).await,
+        None => {
+            sqlx::query("DELETE FROM staging_labels WHERE secret_id = ? AND label = ?")
+                .bind(secret_id)
+                .bind(&label_move.label)
+                .execute(&mut *conn)
+                .await?;
+            Ok(())
+        }
+    }
+}
+
+/// Puts `label` on `version_id`, taking it off any other version.
+pub(super) async fn set_label(
+    conn: &mut SqliteConnection,
+    secret_id: i64,
+    label: &str,
+    version_id: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO staging_labels (secret_id, label, version_id) VALUES (?, ?, ?) \
+         ON CONFLICT (secret_id, label) DO UPDATE SET version_id = excluded.version_id",
+    )
+    .bind(secret_id)
+    .bind(label)
+    .bind(version_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

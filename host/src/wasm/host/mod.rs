@@ -1,0 +1,10 @@
+//! Host implementations of the `tumbler:rotator` interfaces, one file each.
+
+pub mod log;
+pub mod postgres;
+pub mod secrets;
+
+use super::bindings::tumbler::rotator::types;
+use super::state::StepState;
+
+impl types::Host for StepState {}

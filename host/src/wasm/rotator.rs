@@ -1,0 +1,152 @@
+//! A compiled rotator and the call of one rotation step in a fresh instance.
+
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+use wasmtime::component::Component;
+use wasmtime::{Store, UpdateDeadline};
+
+use super::WasmError;
+use super::bindings::{RotationError, RotationEvent, RotatorHostPre, RotatorInfo, Step};
+use super::engine::WasmEngine;
+use super::state::StepState;
+
+/// A rotator component, type-checked against the host's linker once, so
+/// each step only instantiates it.
+pub struct LoadedRotator {
+    name: String,
+    sha256: String,
+    pre: RotatorHostPre<StepState>,
+}
+
+/// How a step ended.
+#[derive(Debug)]
+pub enum StepOutcome {
+    Succeeded,
+    /// The rotator returned an error value.
+    Failed(RotationError),
+    /// The rotator trapped: a panic, the memory limit, or the step deadline
+    /// while wasm was running.
+    Trapped(String),
+    /// The step was still waiting on a host call at the deadline.
+    TimedOut(Duration),
+}
+
+impl LoadedRotator {
+    /// Compiles `bytes` and links it against the host interfaces.
+    pub fn load(engine: &WasmEngine, name: &str, bytes: &[u8]) -> Result<Self, WasmError> {
+        let sha256 = hex::encode(Sha256::digest(bytes));
+        let component = Component::new(engine.engine(), bytes).map_err(|error| WasmError::Compile {
+            rotator: name.to_string(),
+            message: format!("{error:#}"),
+        })?;
+        let instance_pre = engine
+            .linker()
+            .instantiate_pre(&component)
+            .map_err(|error| WasmError::Link {
+                rotator: name.to_string(),
+                message: format!("{error:#}"),
+            })?;
+        let pre = RotatorHostPre::new(instance_pre).map_err(|error| WasmError::Link {
+            rotator: name.to_string(),
+            message: format!("{error:#}"),
+        })?;
+        Ok(Self {
+            name: name.to_string(),
+            sha256,
+            pre,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Hex SHA-256 of the component bytes.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// Calls the rotator's `info` export in a throw-away instance.
+    pub async fn info(&self, state: StepState) -> Result<RotatorInfo, WasmError> {
+        let step_timeout = state.step_limits.step_timeout;
+        let mut store = self.new_store(state, step_timeout);
+        let call = async {
+            let instance = self.pre.instantiate_async(&mut store).await?;
+            instance.tumbler_rotator_rotator().call_info(&mut store).await
+        };
+        match tokio::time::timeout(step_timeout, call).await {
+            Ok(Ok(info)) => Ok(info),
+            Ok(Err(error)) => Err(WasmError::Trap {
+                rotator: self.name.clone(),
+                message: format!("{error:#}"),
+            }),
+            Err(_) => Err(WasmError::Trap {
+                rotator: self.name.clone(),
+                message: "info() did not return within the step timeout".to_string(),
+            }),
+        }
+    }
+
+    /// Runs one step in a fresh store. Returns the outcome and the store data
+    /// so the caller can read the captured output and redaction state.
+    pub async fn run_step(&self, state: StepState, event: &RotationEvent) -> (StepOutcome, StepState) {
+        let step_timeout = state.step_limits.step_timeout;
+        let mut store = self.new_store(state, step_timeout);
+
+        let call = async {
+            let instance = self.pre.instantiate_async(&mut store).await?;
+            let rotator = instance.tumbler_rotator_rotator();
+            match event.step {
+                Step::CreateSecret => rotator.call_create_secret(&mut store, event).await,
+                Step::SetSecret => rotator.call_set_secret(&mut store, event).await,
+                Step::TestSecret => rotator.call_test_secret(&mut store, event).await,
+                Step::FinishSecret => rotator.call_finish_secret(&mut store, event).await,
+            }
+        };
+        // The epoch deadline stops running wasm; this bound stops a step that
+        // is stuck in a host call, which epochs cannot interrupt.
+        let outcome = match tokio::time::timeout(step_timeout + Duration::from_secs(1), call).await {
+            Ok(Ok(Ok(()))) => StepOutcome::Succeeded,
+            Ok(Ok(Err(error))) => StepOutcome::Failed(error),
+            Ok(Err(trap)) => StepOutcome::Trapped(describe_trap(&trap, step_timeout)),
+            Err(_) => StepOutcome::TimedOut(step_timeout),
+        };
+        (outcome, store.into_data())
+    }
+
+    fn new_store(&self, state: StepState, step_timeout: Duration) -> Store<StepState> {
+        let mut store = Store::new(self.pre.engine(), state);
+        store.limiter(|state| &mut state.limits);
+
+        // Yield to tokio on every tick so a busy rotator does not starve other
+        // tasks, and interrupt once the step's wall-clock budget is spent.
+        let deadline = Instant::now() + step_timeout;
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            if Instant::now() >= deadline {
+                Ok(UpdateDeadline::Interrupt)
+            } else {
+                Ok(UpdateDeadline::Yield(1))
+            }
+        });
+        store
+    }
+}
+
+/// Turns a trap into a message that names the cause.
+fn describe_trap(error: &wasmtime::Error, step_timeout: Duration) -> String {
+    if let Some(trap) = error.downcast_ref::<wasmtime::Trap>() {
+        if *trap == wasmtime::Trap::Interrupt {
+            return format!(
+                "the step ran past its deadline of {}s and was interrupted",
+                step_timeout.as_secs()
+            );
+        }
+    }
+    let text = format!("{error:#}");
+    if text.contains("memory") && (text.contains("grow") || text.contains("limit")) {
+        return format!("the rotator hit its memory limit: {text}");
+    }
+    format!("the rotator trapped: {text}")
+}

@@ -1,0 +1,149 @@
+//! Runs the `tumbler` binary against a temporary data directory.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use tempfile::TempDir;
+
+/// A `tumbler` command line bound to its own data directory.
+pub struct Tumbler {
+    data_dir: TempDir,
+}
+
+/// The captured result of one command.
+pub struct Run {
+    pub status: std::process::ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn success(&self) -> bool {
+        self.status.success()
+    }
+}
+
+impl Default for Tumbler {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Tumbler {
+    pub fn new() -> Self {
+        Self {
+            data_dir: tempfile::tempdir().expect("create a temporary data directory"),
+        }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.data_dir.path()
+    }
+
+    /// Runs `tumbler ARGS` with extra environment variables.
+    pub fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut command = Command::new(binary_path());
+        command
+            .args(args)
+            .env("TUMBLER_DATA_DIR", self.data_dir.path())
+            .env_remove("TUMBLER_MASTER_KEY")
+            .env_remove("RUST_LOG");
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let Output { status, stdout, stderr } = command.output().expect("run the tumbler binary");
+        Run {
+            status,
+            stdout: String::from_utf8_lossy(&stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        }
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with_env(args, &[])
+    }
+
+    /// Runs a command that must succeed and returns its stdout. The panic
+    /// message shows stderr only, which never carries secret values.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let run = self.run(args);
+        assert!(
+            run.success(),
+            "`tumbler {}` failed with {}:\n{}",
+            args.iter().copied().take(2).collect::<Vec<_>>().join(" "),
+            run.status,
+            run.stderr
+        );
+        run.stdout
+    }
+
+    /// Runs a command that must fail and returns its stderr.
+    pub fn fails(&self, args: &[&str]) -> String {
+        let run = self.run(args);
+        let command: Vec<&str> = args.iter().copied().take(2).collect();
+        assert!(!run.success(), "`tumbler {}` succeeded but should have failed", command.join(" "));
+        run.stderr
+    }
+
+    /// Returns `secret describe` as JSON.
+    pub fn describe(&self, secret: &str) -> serde_json::Value {
+        let stdout = self.ok(&["secret", "describe", secret]);
+        serde_json::from_str(&stdout).expect("describe prints JSON")
+    }
+
+    /// Returns the staging labels of each listed version, sorted.
+    pub fn versions(&self, secret: &str) -> Vec<(String, Vec<String>)> {
+        let description = self.describe(secret);
+        let mut versions: Vec<(String, Vec<String>)> = description["VersionIdsToStages"]
+            .as_object()
+            .map(|map| {
+                map.iter()
+                    .map(|(version, stages)| {
+                        let mut stages: Vec<String> = stages
+                            .as_array()
+                            .expect("stages are a list")
+                            .iter()
+                            .map(|stage| stage.as_str().expect("stage is a string").to_string())
+                            .collect();
+                        stages.sort();
+                        (version.clone(), stages)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        versions.sort();
+        versions
+    }
+
+    /// Returns the version id carrying `stage`, if any.
+    pub fn version_with(&self, secret: &str, stage: &str) -> Option<String> {
+        self.versions(secret)
+            .into_iter()
+            .find(|(_, stages)| stages.iter().any(|label| label == stage))
+            .map(|(version, _)| version)
+    }
+
+    /// Returns the secret string of AWSCURRENT (or the given stage).
+    pub fn secret_string(&self, secret: &str, stage: &str) -> String {
+        let stdout = self.ok(&["secret", "get", secret, "--version-stage", stage]);
+        stdout.strip_suffix('\n').unwrap_or(&stdout).to_string()
+    }
+}
+
+/// Path of the `tumbler` binary that cargo built next to this test.
+/// Test executables live in `target/<profile>/deps`; binaries one level up.
+pub fn binary_path() -> PathBuf {
+    let current = std::env::current_exe().expect("test executable path");
+    let profile_dir = current
+        .parent()
+        .and_then(Path::parent)
+        .expect("test executable sits in target/<profile>/deps");
+    let binary = profile_dir.join(format!("tumbler{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        binary.is_file(),
+        "{} is missing; build it with `cargo build -p tumbler` or run the tests with \
+         `cargo nextest run --workspace`",
+        binary.display()
+    );
+    binary
+}

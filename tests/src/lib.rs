@@ -1,0 +1,20 @@
+//! Helpers for Tumbler's end-to-end tests: running the `tumbler` binary in a
+//! temporary data directory, and PostgreSQL roles to rotate.
+//!
+//! Database addresses come from environment variables with loopback
+//! defaults, so the same tests run against local servers or the containers
+//! of `compose.yaml`:
+//!
+//! | variable | default |
+//! | --- | --- |
+//! | `TUMBLER_TEST_PG_HOST` | `127.0.0.1` |
+//! | `TUMBLER_TEST_PG_PORT` | `5432` |
+//! | `TUMBLER_TEST_PG_USER` | `postgres` |
+//! | `TUMBLER_TEST_PG_PASSWORD` | empty |
+//! | `TUMBLER_TEST_PG_DATABASE` | `postgres` |
+
+pub mod cli;
+pub mod postgres;
+
+pub use cli::Tumbler;
+pub use postgres::{PgServer, TestRole};
