@@ -158,8 +158,8 @@ pub fn is_transient(error: &Error) -> bool {
     }
 }
 
-/// Converts a host `postgres` error into a rotation error whose case tells the
-/// host whether to retry: an allow-list rejection becomes `Denied`, a transient
+/// Converts a host `postgres` error into a rotation error whose case decides
+/// whether the host retries: an allow-list rejection becomes `Denied`, a transient
 /// failure (see [`is_transient`]) becomes `Unavailable`, and everything else
 /// becomes `Other`. `context` says what was being done, for example
 /// `"connecting as app to db:5432"`.
@@ -197,7 +197,10 @@ fn map_error_inner(error: Error, context: &str, include_message: bool) -> Rotati
                     db.severity, db.message, db.sqlstate
                 )
             } else {
-                format!("{context}: {kind}: {} (SQLSTATE {})", db.severity, db.sqlstate)
+                format!(
+                    "{context}: {kind}: {} (SQLSTATE {})",
+                    db.severity, db.sqlstate
+                )
             }
         }
     };
@@ -240,8 +243,14 @@ mod tests {
 
     #[test]
     fn quote_ident_rejects_nul_and_empty() {
-        assert!(matches!(quote_ident("a\0b"), Err(RotationError::InvalidSecret(_))));
-        assert!(matches!(quote_ident(""), Err(RotationError::InvalidSecret(_))));
+        assert!(matches!(
+            quote_ident("a\0b"),
+            Err(RotationError::InvalidSecret(_))
+        ));
+        assert!(matches!(
+            quote_ident(""),
+            Err(RotationError::InvalidSecret(_))
+        ));
     }
 
     #[test]
@@ -316,7 +325,10 @@ mod tests {
         let starting = map_error(db_error("57P03", "starting up"), "connecting");
         assert!(matches!(starting, RotationError::Unavailable(_)));
 
-        let bad_password = map_error(db_error("28P01", "password authentication failed"), "connecting");
+        let bad_password = map_error(
+            db_error("28P01", "password authentication failed"),
+            "connecting",
+        );
         assert!(matches!(bad_password, RotationError::Other(_)));
         assert!(is_auth_failure(&db_error("28000", "no pg_hba.conf entry")));
         assert!(!is_auth_failure(&db_error("3D000", "no such database")));

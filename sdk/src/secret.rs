@@ -29,7 +29,7 @@ pub struct DatabaseSecret {
     /// Database to connect to; engines apply their own default when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dbname: Option<String>,
-    /// ARN of the secret that holds the administrator credentials, used by the
+    /// ARN of the secret that contains the administrator credentials, used by the
     /// alternating-users strategy.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub masterarn: Option<String>,
@@ -193,7 +193,10 @@ fn take_required_string(map: &mut Map<String, Value>, key: &str) -> Result<Strin
     }
 }
 
-fn take_optional_string(map: &mut Map<String, Value>, key: &str) -> Result<Option<String>, RotationError> {
+fn take_optional_string(
+    map: &mut Map<String, Value>,
+    key: &str,
+) -> Result<Option<String>, RotationError> {
     match map.remove(key) {
         Some(Value::String(text)) => Ok(Some(text)),
         None | Some(Value::Null) => Ok(None),
@@ -287,7 +290,14 @@ mod tests {
 
     #[test]
     fn port_rejects_out_of_range_and_junk() {
-        for port in [json!(0), json!(65536), json!(-1), json!(54.5), json!("x"), json!(true)] {
+        for port in [
+            json!(0),
+            json!(65536),
+            json!(-1),
+            json!(54.5),
+            json!("x"),
+            json!(true),
+        ] {
             let mut value = full_secret();
             value["port"] = port.clone();
             let message = invalid_message(DatabaseSecret::from_json_str(&value.to_string()));

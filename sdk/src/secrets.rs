@@ -118,11 +118,17 @@ pub fn describe(secret_id: &str) -> Result<SecretDescription, RotationError> {
 /// Calls `GetSecretValue` and returns `None` when the secret, version or label
 /// does not exist (ResourceNotFoundException), which includes an AWSPENDING
 /// version that has no value yet.
-pub fn get_value(secret_id: &str, selector: &Selector) -> Result<Option<SecretValue>, RotationError> {
+pub fn get_value(
+    secret_id: &str,
+    selector: &Selector,
+) -> Result<Option<SecretValue>, RotationError> {
     match host::get_value(secret_id, selector) {
         Ok(value) => Ok(Some(value)),
         Err(SecretsError::NotFound(_)) => Ok(None),
-        Err(error) => Err(map_error(error, &format!("reading {}", describe_selector(secret_id, selector)))),
+        Err(error) => Err(map_error(
+            error,
+            &format!("reading {}", describe_selector(secret_id, selector)),
+        )),
     }
 }
 
@@ -143,8 +149,12 @@ pub fn get_required(secret_id: &str, selector: &Selector) -> Result<SecretValue,
 
 /// Stores `value` as the AWSPENDING version `token` of `secret_id`.
 pub fn put_pending(secret_id: &str, token: &str, value: &SecretValue) -> Result<(), RotationError> {
-    host::put_pending(secret_id, token, value)
-        .map_err(|error| map_error(error, &format!("storing AWSPENDING version {token} of {secret_id}")))
+    host::put_pending(secret_id, token, value).map_err(|error| {
+        map_error(
+            error,
+            &format!("storing AWSPENDING version {token} of {secret_id}"),
+        )
+    })
 }
 
 /// Calls `UpdateSecretVersionStage`.
@@ -160,7 +170,8 @@ pub fn update_version_stage(
 
 /// Calls `GetRandomPassword`.
 pub fn random_password(spec: &PasswordSpec) -> Result<String, RotationError> {
-    host::get_random_password(spec).map_err(|error| map_error(error, "generating a random password"))
+    host::get_random_password(spec)
+        .map_err(|error| map_error(error, "generating a random password"))
 }
 
 fn describe_selector(secret_id: &str, selector: &Selector) -> String {

@@ -32,7 +32,11 @@ pub fn get_bool(settings: &[(String, String)], key: &str, default: bool) -> bool
 ///
 /// Returns `RotationError::Other` naming the key and the value when the value
 /// is not a decimal integer in the `u32` range.
-pub fn get_u32(settings: &[(String, String)], key: &str, default: u32) -> Result<u32, RotationError> {
+pub fn get_u32(
+    settings: &[(String, String)],
+    key: &str,
+    default: u32,
+) -> Result<u32, RotationError> {
     let Some(value) = get(settings, key) else {
         return Ok(default);
     };

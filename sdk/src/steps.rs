@@ -241,7 +241,10 @@ mod tests {
     #[test]
     fn password_spec_rejects_bad_length() {
         let list = settings(&[("password-length", "long")]);
-        assert!(matches!(password_spec(&list, ""), Err(RotationError::Other(_))));
+        assert!(matches!(
+            password_spec(&list, ""),
+            Err(RotationError::Other(_))
+        ));
     }
 
     #[test]

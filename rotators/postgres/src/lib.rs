@@ -64,13 +64,13 @@ fn set_secret(event: &Event) -> Result<(), RotationError> {
     require_same_user(&current, &pending, "AWSCURRENT")?;
 
     let mut connection = try_login(&current, tls_of(&current), "AWSCURRENT")?;
-    if connection.is_none() {
-        if let Some(previous) = &previous {
-            require_same_user(previous, &pending, "AWSPREVIOUS")?;
-            // The AWS template logs in with the previous password under the
-            // current secret's `ssl` setting.
-            connection = try_login(previous, tls_of(&current), "AWSPREVIOUS")?;
-        }
+    if connection.is_none()
+        && let Some(previous) = &previous
+    {
+        require_same_user(previous, &pending, "AWSPREVIOUS")?;
+        // The AWS template logs in with the previous password under the
+        // current secret's `ssl` setting.
+        connection = try_login(previous, tls_of(&current), "AWSPREVIOUS")?;
     }
     let Some(connection) = connection else {
         return Err(RotationError::Other(format!(
@@ -107,9 +107,12 @@ fn test_secret(event: &Event) -> Result<(), RotationError> {
     let context = login_context(&pending, "AWSPENDING");
     let connection = Connection::open(&pg::connect_options(&pending))
         .map_err(|error| pg::map_error(error, &context))?;
-    connection
-        .query("SELECT now()", &[])
-        .map_err(|error| pg::map_error(error, &format!("running SELECT now() as {}", pending.username)))?;
+    connection.query("SELECT now()", &[]).map_err(|error| {
+        pg::map_error(
+            error,
+            &format!("running SELECT now() as {}", pending.username),
+        )
+    })?;
     log::info(&format!(
         "testSecret: AWSPENDING version {token} of {arn} logged in as {}",
         pending.username

@@ -286,9 +286,37 @@ fn convert_value(row: &PgRow, index: usize) -> Result<PgValue, PgError> {
             .map(|value| PgValue::Float64(value.into())),
         "FLOAT8" => row.try_get::<Option<f64>, _>(index).map_err(unsupported)?.map(PgValue::Float64),
         "BYTEA" => row.try_get::<Option<Vec<u8>>, _>(index).map_err(unsupported)?.map(PgValue::Bytea),
+        // Dates and times come back as RFC 3339 text, the way the server
+        // would print them with a cast to text.
+        "TIMESTAMPTZ" => row
+            .try_get::<Option<time::OffsetDateTime>, _>(index)
+            .map_err(unsupported)?
+            .map(|value| PgValue::Text(format_rfc3339(value))),
+        "TIMESTAMP" => row
+            .try_get::<Option<time::PrimitiveDateTime>, _>(index)
+            .map_err(unsupported)?
+            .map(|value| PgValue::Text(value.to_string())),
+        "DATE" => row
+            .try_get::<Option<time::Date>, _>(index)
+            .map_err(unsupported)?
+            .map(|value| PgValue::Text(value.to_string())),
+        "UUID" => row
+            .try_get::<Option<uuid::Uuid>, _>(index)
+            .map_err(unsupported)?
+            .map(|value| PgValue::Text(value.to_string())),
+        "JSON" | "JSONB" => row
+            .try_get::<Option<serde_json::Value>, _>(index)
+            .map_err(unsupported)?
+            .map(|value| PgValue::Text(value.to_string())),
         _ => row.try_get::<Option<String>, _>(index).map_err(unsupported)?.map(PgValue::Text),
     };
     Ok(value.unwrap_or(PgValue::Null))
+}
+
+fn format_rfc3339(value: time::OffsetDateTime) -> String {
+    value
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| value.to_string())
 }
 
 /// Maps a sqlx error to the WIT error, scrubbing secret values from messages.
