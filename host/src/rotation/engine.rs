@@ -196,6 +196,18 @@ impl RotationEngine {
             }
 
             tracing::error!(step = step.aws_name(), attempt, error = %failure.message, "rotation failed");
+            if step == StepName::CreateSecret
+                && self
+                    .secrets
+                    .withdraw_rotation(&start.arn, &start.version_id, &failure.message)
+                    .await?
+            {
+                return Err(RotationError::Withdrawn {
+                    secret: start.name.clone(),
+                    attempts: attempt,
+                    message: failure.message,
+                });
+            }
             self.secrets
                 .fail_rotation(&start.arn, &start.version_id, step.aws_name(), &failure.message)
                 .await?;

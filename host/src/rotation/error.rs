@@ -27,4 +27,15 @@ pub enum RotationError {
         attempts: u32,
         message: String,
     },
+    /// createSecret failed before a value was stored; the empty AWSPENDING
+    /// version was withdrawn, so the secret's labels are as before.
+    #[error(
+        "rotation of {secret} failed at createSecret after {attempts} attempt(s): {message}. Nothing was \
+         changed; fix the secret value and rotate again"
+    )]
+    Withdrawn {
+        secret: String,
+        attempts: u32,
+        message: String,
+    },
 }

@@ -7,7 +7,7 @@ use super::validate::{token_or_new, validate_token};
 use super::write::too_much_contention;
 use super::{RotationConfig, RotationProgress, RotationStart, SecretsError};
 use crate::store::{
-    LabelMove, NewRotation, NewVersion, RotationConfigRecord, RotationRecord, RotationStatus,
+    AbandonRotation, LabelMove, NewRotation, NewVersion, RotationConfigRecord, RotationRecord, RotationStatus,
     RotationUpdate, SecretRecord, VersionChange,
 };
 
@@ -194,6 +194,38 @@ impl SecretsService {
         self.store.update_rotation(update).await?;
         tracing::warn!(secret_arn = %secret.arn, version_id = %token, step, "rotation failed");
         Ok(())
+    }
+
+    /// Withdraws rotation `token` after a failure that left its version
+    /// without a value (createSecret failed before putting one): AWSPENDING
+    /// is removed from the empty version and the rotation is marked
+    /// abandoned, so the secret's labels are as they were before the
+    /// rotation started. Returns `false`, changing nothing, when the version
+    /// already holds a value; such a rotation must be resumed instead.
+    pub async fn withdraw_rotation(
+        &self,
+        secret_id: &str,
+        token: &str,
+        message: &str,
+    ) -> Result<bool, SecretsError> {
+        let secret = self.find(secret_id).await?;
+        let versions = self.store.list_versions(secret.id).await?;
+        let Some(version) = versions.iter().find(|v| v.version_id == token) else {
+            return Ok(false);
+        };
+        let state = label_state(&versions);
+        if version.value.is_some() || state.get(AWSPENDING).map(String::as_str) != Some(token) {
+            return Ok(false);
+        }
+        let mut change = VersionChange::new(secret.id, now());
+        change.label_moves.push(LabelMove::new(AWSPENDING, Some(token.to_owned()), None));
+        change.abandon_rotation = Some(AbandonRotation {
+            token: token.to_owned(),
+            message: message.chars().take(MAX_ERROR_LEN).collect(),
+        });
+        self.store.apply_version_change(change).await?;
+        tracing::warn!(secret_arn = %secret.arn, version_id = %token, "rotation withdrawn before a value was created");
+        Ok(true)
     }
 
     /// Marks rotation `token` succeeded and sets LastRotatedDate to now.
