@@ -6,10 +6,13 @@
 //! - [`secrets`]: the domain: names, ARNs, versions, staging labels, passwords.
 //! - [`wasm`]: the wasmtime runtime that runs rotators under limits.
 //! - [`rotation`]: the four-step rotation engine.
+//! - [`api`]: the AWS Secrets Manager-compatible HTTP API; [`auth`]: SigV4 and policies.
 //! - [`config`], [`app`]: configuration and wiring; [`cli`]: the command line.
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod crypto;

@@ -1,8 +1,10 @@
 //! The `tumbler` command line.
 
+mod access_key;
 mod input;
 mod rotate;
 mod secret;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +42,11 @@ pub enum Command {
     /// Create, read, update and rotate secrets.
     #[command(subcommand)]
     Secret(secret::SecretCommand),
+    /// Serve the AWS Secrets Manager-compatible API.
+    Serve(serve::ServeArgs),
+    /// Create, list and delete access keys for the API.
+    #[command(subcommand)]
+    AccessKey(access_key::AccessKeyCommand),
 }
 
 /// Runs the parsed command and returns the process exit code. Errors are
@@ -58,6 +65,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let app = App::open(&cli.data_dir).await?;
     match cli.command {
         Command::Secret(command) => secret::run(&app, command, cli.output).await,
+        Command::Serve(args) => serve::run_serve(app, args).await,
+        Command::AccessKey(command) => access_key::run(&app, command, cli.output).await,
     }
 }
 
