@@ -1,9 +1,9 @@
 //! Compiles the built-in rotators to wasm32-wasip2 components and embeds them.
 //!
 //! The rotators form their own cargo workspace under `rotators/`, so this
-//! script runs a nested `cargo build` into a separate target directory (the
-//! outer build holds the lock on the main one) and writes an index of the
-//! resulting files to `$OUT_DIR/builtin_rotators.rs`.
+//! script runs a nested `cargo build` into a separate target directory,
+//! because the outer build holds the lock on the main one. It writes an index
+//! of the resulting files to `$OUT_DIR/builtin_rotators.rs`.
 
 use std::env;
 use std::path::{Path, PathBuf};

@@ -35,8 +35,8 @@ fn main() -> ExitCode {
         }
     }
 
-    // Commands print their own errors, so logs are off unless RUST_LOG asks
-    // for them (RUST_LOG=info shows rotation progress, debug more).
+    // Commands print their own errors, so logs are off unless RUST_LOG
+    // enables them (RUST_LOG=info shows rotation progress, debug more).
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("off")))
         .with_writer(std::io::stderr)

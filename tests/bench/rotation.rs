@@ -90,9 +90,9 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The statements the rotator sends, in the same order: a login attempt with
-/// the new password (rejected), a login with the current one, ALTER ROLE, and
-/// a login with the new password followed by SELECT 1.
+/// Runs the statements the rotator sends, in the same order: a login attempt
+/// with the new password (rejected), a login with the current one, ALTER ROLE,
+/// and a login with the new password followed by SELECT 1.
 async fn native_rotation(server: &PgServer, role: &str, current: &str, pending: &str) -> anyhow::Result<()> {
     let options = |password: &str| {
         PgConnectOptions::new_without_pgpass()

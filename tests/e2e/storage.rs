@@ -80,7 +80,7 @@ async fn changed_key_id_fails_to_open() {
 }
 
 #[tokio::test]
-async fn sealed_value_copied_to_another_secret_fails_to_open() {
+async fn copied_sealed_value_fails_to_open() {
     let tumbler = Tumbler::new();
     tumbler.ok(&["secret", "create", "app/source", "--secret-string", VALUE]);
     tumbler.ok(&["secret", "create", "app/target", "--secret-string", "target-Value-1"]);

@@ -43,7 +43,7 @@ impl PgServer {
         }
     }
 
-    /// The allow-list entry for this server.
+    /// Returns the allow-list entry for this server.
     pub fn allow_host(&self) -> String {
         format!("postgres://{}:{}", self.host, self.port)
     }
@@ -129,7 +129,7 @@ impl PgServer {
         );
     }
 
-    /// A database secret in the AWS template shape.
+    /// Returns a database secret in the AWS template shape.
     pub fn secret_json(&self, user: &str, password: &str) -> String {
         serde_json::json!({
             "engine": "postgres",

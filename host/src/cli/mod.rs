@@ -19,7 +19,7 @@ use crate::secrets::SecretsError;
 #[derive(Debug, Parser)]
 #[command(name = "tumbler", version, about = "Self-hosted secrets manager with WebAssembly rotators")]
 pub struct Cli {
-    /// Directory that holds the database, the key file and tumbler.toml.
+    /// Directory that contains the database, the key file and tumbler.toml.
     #[arg(long, env = "TUMBLER_DATA_DIR", default_value = DEFAULT_DATA_DIR, global = true)]
     pub data_dir: PathBuf,
 

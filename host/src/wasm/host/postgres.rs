@@ -202,7 +202,7 @@ where
     F: std::future::Future<Output = T>,
 {
     // The server enforces statement_timeout; this outer bound also covers a
-    // server that stops answering.
+    // server that stops responding.
     tokio::time::timeout(*timeout + Duration::from_secs(5), future)
         .await
         .map_err(|_| PgError::Timeout)
