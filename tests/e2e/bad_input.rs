@@ -1,6 +1,8 @@
 //! Bad input gets a clear error and changes nothing.
 
-use tumbler_tests::{PgServer, Tumbler};
+use tumbler_tests::PgServer;
+
+use crate::support::Tumbler;
 
 /// AWS's limit on SecretString, in bytes.
 const MAX_SECRET_BYTES: usize = 65_536;

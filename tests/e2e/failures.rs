@@ -1,6 +1,8 @@
 //! Failed rotation steps leave AWSCURRENT working and name the failed step.
 
-use tumbler_tests::{PgServer, Tumbler};
+use tumbler_tests::PgServer;
+
+use crate::support::Tumbler;
 
 fn current_string(tumbler: &Tumbler, secret: &str) -> String {
     tumbler.secret_string(secret, "AWSCURRENT")

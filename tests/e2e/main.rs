@@ -8,3 +8,4 @@ mod quoting;
 mod redaction;
 mod rotation;
 mod storage;
+mod support;

@@ -1,6 +1,8 @@
 //! Role names that need quoting and passwords with URL and SQL metacharacters.
 
-use tumbler_tests::{PgServer, Tumbler};
+use tumbler_tests::PgServer;
+
+use crate::support::Tumbler;
 
 /// Characters that break URL-built connection strings or naive SQL quoting.
 const SPECIAL_PASSWORD: &str = "p%}>@:/?#{}!'\"\\;x";

@@ -1,6 +1,8 @@
 //! No secret value reaches the output of a rotation, even at trace level.
 
-use tumbler_tests::{PgServer, Tumbler};
+use tumbler_tests::PgServer;
+
+use crate::support::Tumbler;
 
 #[tokio::test]
 async fn trace_output_of_a_rotation_has_no_password() {

@@ -1,6 +1,8 @@
 //! Full rotations through the CLI and the built-in PostgreSQL rotator.
 
-use tumbler_tests::{PgServer, Tumbler};
+use tumbler_tests::PgServer;
+
+use crate::support::Tumbler;
 
 #[tokio::test]
 async fn three_rotations_move_labels_and_passwords() {

@@ -5,7 +5,7 @@ use std::os::unix::fs::PermissionsExt;
 
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Connection, Row, SqliteConnection};
-use tumbler_tests::Tumbler;
+use crate::support::Tumbler;
 
 const VALUE: &str = "stored-Plaintext-Value-42";
 

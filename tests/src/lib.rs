@@ -1,5 +1,5 @@
-//! Helpers for Tumbler's end-to-end tests: running the `tumbler` binary in a
-//! temporary data directory, and PostgreSQL roles to rotate.
+//! Helpers for Tumbler's end-to-end tests and benchmarks: PostgreSQL roles to
+//! rotate.
 //!
 //! Database addresses come from environment variables with loopback
 //! defaults, so the same tests run against local servers or the containers
@@ -13,8 +13,6 @@
 //! | `TUMBLER_TEST_PG_PASSWORD` | empty |
 //! | `TUMBLER_TEST_PG_DATABASE` | `postgres` |
 
-pub mod cli;
 pub mod postgres;
 
-pub use cli::Tumbler;
 pub use postgres::{PgServer, TestRole};

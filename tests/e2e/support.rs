@@ -130,20 +130,8 @@ impl Tumbler {
     }
 }
 
-/// Path of the `tumbler` binary that cargo built next to this test.
-/// Test executables live in `target/<profile>/deps`; binaries one level up.
+/// Path of the `tumbler` binary. The `tumbler-cli` target of this package
+/// compiles the host's `main.rs`, so cargo builds it before these tests.
 pub fn binary_path() -> PathBuf {
-    let current = std::env::current_exe().expect("test executable path");
-    let profile_dir = current
-        .parent()
-        .and_then(Path::parent)
-        .expect("test executable sits in target/<profile>/deps");
-    let binary = profile_dir.join(format!("tumbler{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        binary.is_file(),
-        "{} is missing; build it with `cargo build -p tumbler` or run the tests with \
-         `cargo nextest run --workspace`",
-        binary.display()
-    );
-    binary
+    PathBuf::from(env!("CARGO_BIN_EXE_tumbler-cli"))
 }
