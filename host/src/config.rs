@@ -22,6 +22,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::rotation::{RetryPolicy, RotationPolicy};
+use crate::wasm::builtin::{builtin_names, builtin_rotator};
 use crate::wasm::{AllowList, AllowListError, StepLimits};
 
 /// Name of the configuration file inside the data directory.
@@ -29,6 +30,22 @@ pub const CONFIG_FILE: &str = "tumbler.toml";
 
 /// Default data directory, relative to the working directory.
 pub const DEFAULT_DATA_DIR: &str = ".tumbler";
+
+/// Upper bounds for `[rotation]` values; larger ones are typing mistakes that
+/// would overflow or make a step wait practically forever.
+const MAX_STEP_TIMEOUT_SECS: u64 = 3600;
+const MAX_MEMORY_MIB: u64 = 4096;
+const MAX_ATTEMPTS: u64 = 100;
+const MAX_BACKOFF_MS: u64 = 600_000;
+
+fn check_range(key: &str, value: Option<u64>, min: u64, max: u64) -> Result<(), String> {
+    match value {
+        Some(value) if value < min || value > max => {
+            Err(format!("{key} = {value} is out of range; use a value from {min} to {max}"))
+        }
+        _ => Ok(()),
+    }
+}
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
@@ -96,6 +113,41 @@ impl Config {
     }
 
     fn from_file(data_dir: &Path, path: &Path, file: ConfigFile) -> Result<Self, ConfigError> {
+        let invalid = |message: String| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message,
+        };
+        check_range("rotation.step_timeout_secs", file.rotation.step_timeout_secs, 1, MAX_STEP_TIMEOUT_SECS)
+            .map_err(invalid)?;
+        check_range("rotation.memory_limit_mib", file.rotation.memory_limit_mib.map(|v| v as u64), 1, MAX_MEMORY_MIB)
+            .map_err(invalid)?;
+        check_range("rotation.max_attempts", file.rotation.max_attempts.map(u64::from), 1, MAX_ATTEMPTS)
+            .map_err(invalid)?;
+        check_range("rotation.initial_backoff_ms", file.rotation.initial_backoff_ms, 0, MAX_BACKOFF_MS)
+            .map_err(invalid)?;
+        if let Some(region) = &file.region {
+            let valid = !region.is_empty()
+                && region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            if !valid {
+                return Err(invalid(format!(
+                    "region {region:?} is invalid; use lower-case letters, digits and hyphens, for example us-east-1"
+                )));
+            }
+        }
+        if let Some(account) = &file.account {
+            if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
+                return Err(invalid(format!("account {account:?} is invalid; use 12 digits, for example 000000000000")));
+            }
+        }
+        for rotator in file.rotators.keys() {
+            if builtin_rotator(rotator).is_none() {
+                return Err(invalid(format!(
+                    "[rotators.{rotator}] names no known rotator; the built-in rotators are: {}",
+                    builtin_names()
+                )));
+            }
+        }
+
         let mut limits = StepLimits::default();
         if let Some(seconds) = file.rotation.step_timeout_secs {
             limits.step_timeout = Duration::from_secs(seconds);
@@ -105,7 +157,7 @@ impl Config {
         }
         let mut retry = RetryPolicy::default();
         if let Some(attempts) = file.rotation.max_attempts {
-            retry.max_attempts = attempts.max(1);
+            retry.max_attempts = attempts;
         }
         if let Some(milliseconds) = file.rotation.initial_backoff_ms {
             retry.initial_backoff = Duration::from_millis(milliseconds);
@@ -157,6 +209,28 @@ mod tests {
         let config = Config::load(dir.path()).unwrap();
         let allow_list = config.rotation.allow_list_for("postgres");
         assert_eq!(allow_list.to_string(), "postgres://db.internal:5432");
+    }
+
+    #[test]
+    fn out_of_range_step_timeout_is_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(CONFIG_FILE), "[rotation]\nstep_timeout_secs = 9223372036854775807\n").unwrap();
+        let error = Config::load(dir.path()).unwrap_err();
+        assert!(error.to_string().contains("step_timeout_secs"), "{error}");
+    }
+
+    #[test]
+    fn zero_memory_limit_is_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(CONFIG_FILE), "[rotation]\nmemory_limit_mib = 0\n").unwrap();
+        assert!(Config::load(dir.path()).is_err());
+    }
+
+    #[test]
+    fn region_with_space_is_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(CONFIG_FILE), "region = \"us east\"\n").unwrap();
+        assert!(Config::load(dir.path()).is_err());
     }
 
     #[test]

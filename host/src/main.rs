@@ -37,8 +37,19 @@ fn main() -> ExitCode {
 
     // Commands print their own errors, so logs are off unless RUST_LOG
     // enables them (RUST_LOG=info shows rotation progress, debug more).
+    let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("off"));
+    let requested = std::env::var("RUST_LOG").unwrap_or_default();
+    if !requested.contains("cranelift") && !requested.contains("regalloc") {
+        // The compiler's own trace output is hundreds of megabytes for one
+        // rotator; it is shown only when RUST_LOG names it.
+        for directive in ["cranelift_codegen=warn", "wasmtime_cranelift=warn", "regalloc2=warn"] {
+            if let Ok(directive) = directive.parse() {
+                filter = filter.add_directive(directive);
+            }
+        }
+    }
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("off")))
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
 

@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod failures;
+mod hostile;
 mod quoting;
 mod redaction;
 mod rotation;

@@ -10,8 +10,8 @@ use serde_json::json;
 use super::OutputFormat;
 use super::secret::print_json;
 use crate::app::App;
-use crate::rotation::{RotateRequest, RotationObserver, StepName};
-use crate::secrets::RotationStart;
+use crate::rotation::{RotateRequest, RotationError, RotationObserver, StepName};
+use crate::secrets::{RotationStart, SecretsError};
 use crate::wasm::AllowList;
 
 #[derive(Debug, Args)]
@@ -50,8 +50,15 @@ pub async fn run_rotate(app: &App, args: RotateArgs, output: OutputFormat) -> an
         settings,
         extra_allow_list,
     };
+    let secret_id = request.secret_id.clone();
     let printer = StepPrinter { output };
-    let report = engine.rotate(request, &printer).await?;
+    let report = match engine.rotate(request, &printer).await {
+        Ok(report) => report,
+        Err(RotationError::Secrets(error)) if error.to_string().contains("previous rotation isn't complete") => {
+            return Err(unfinished_rotation_error(app, &secret_id, &error).await);
+        }
+        Err(error) => return Err(error.into()),
+    };
 
     let total: Duration = report.steps.iter().map(|(_, elapsed)| *elapsed).sum();
     match output {
@@ -73,6 +80,28 @@ pub async fn run_rotate(app: &App, args: RotateArgs, output: OutputFormat) -> an
         ),
     }
     Ok(())
+}
+
+/// Explains how to get past an unfinished rotation: resume it with its token,
+/// or store a corrected value, which abandons it.
+async fn unfinished_rotation_error(app: &App, secret_id: &str, error: &SecretsError) -> anyhow::Error {
+    let pending = app.secrets.describe_secret(secret_id).await.ok().and_then(|description| {
+        description.version_ids_to_stages.and_then(|versions| {
+            versions
+                .into_iter()
+                .find(|(_, stages)| stages.iter().any(|stage| stage == "AWSPENDING"))
+                .map(|(version_id, _)| version_id)
+        })
+    });
+    let Some(pending) = pending else {
+        return anyhow::anyhow!("{}: {error}", error.aws_type());
+    };
+    anyhow::anyhow!(
+        "{}: {error} Version {pending} still holds AWSPENDING. Resume that rotation with \
+         `tumbler secret rotate {secret_id} --client-request-token {pending}`, or store a corrected \
+         value with `tumbler secret put {secret_id}`, which abandons it",
+        error.aws_type()
+    )
 }
 
 fn parse_settings(arguments: &[String]) -> anyhow::Result<BTreeMap<String, String>> {

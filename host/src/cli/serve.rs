@@ -1,12 +1,127 @@
 //! `tumbler serve`: the AWS-compatible API server.
 
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
 use clap::Args;
 
+use crate::api::{AllowAll, ApiServer, Authenticator, ServerOptions};
 use crate::app::App;
+use crate::auth::{ADMIN_CREDENTIALS_FILE, SigV4Authenticator, bootstrap_admin_key};
+
+/// Default listen address. Port 7766 is not registered for a common
+/// service, and loopback keeps the server private until access keys are set
+/// up.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:7766";
 
 #[derive(Debug, Args)]
-pub struct ServeArgs {}
+pub struct ServeArgs {
+    /// Address and port to listen on (port 0 picks a free port).
+    #[arg(long, default_value = DEFAULT_LISTEN)]
+    pub listen: SocketAddr,
 
-pub async fn run_serve(_app: App, _args: ServeArgs) -> anyhow::Result<()> {
-    anyhow::bail!("tumbler serve is not built yet")
+    /// Seconds to wait on shutdown for in-flight requests, and again for
+    /// running rotations.
+    #[arg(long, default_value_t = 30)]
+    pub shutdown_grace_secs: u64,
+
+    /// Accept every request without checking its signature, as the account
+    /// root. Only for a listener that no one else can reach.
+    #[arg(long)]
+    pub allow_unauthenticated: bool,
+
+    /// Also accept the well-known access key `test` with secret `test` as an
+    /// administrator, as local AWS emulators do. Only for local testing.
+    #[arg(long)]
+    pub dev: bool,
+}
+
+pub async fn run_serve(app: App, args: ServeArgs) -> anyhow::Result<()> {
+    let authenticator = build_authenticator(&app, &args).await?;
+    let engine = Arc::new(app.rotation_engine()?);
+    let options = ServerOptions {
+        shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
+        ..ServerOptions::default()
+    };
+    let server = ApiServer::new(app.secrets.clone(), engine, authenticator, options);
+
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("could not listen on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    println!("Serving the Secrets Manager API on http://{address} (stop with Ctrl-C)");
+    tracing::info!(%address, "server started");
+    server.serve(listener, shutdown_signal()).await?;
+    println!("Server stopped");
+    Ok(())
+}
+
+/// Returns the SigV4 authenticator and creates the administrator key on first
+/// start; with `--allow-unauthenticated`, an authenticator that accepts every
+/// request as the account root.
+async fn build_authenticator(
+    app: &App,
+    args: &ServeArgs,
+) -> anyhow::Result<Arc<dyn Authenticator>> {
+    if args.allow_unauthenticated {
+        tracing::warn!(
+            listen = %args.listen,
+            "authentication is off: every request is accepted with full access"
+        );
+        eprintln!(
+            "WARNING: --allow-unauthenticated is set: every request is accepted with full \
+             access, without checking its signature"
+        );
+        return Ok(Arc::new(AllowAll::new(&app.config.account)));
+    }
+    if args.dev {
+        eprintln!(
+            "WARNING: --dev is set: the well-known test credentials (access key id `test`) are \
+             accepted as an administrator. Never use --dev on a listener that others can reach"
+        );
+    }
+    if let Some(created) = bootstrap_admin_key(&app.access_keys, &app.config.data_dir).await? {
+        println!(
+            "Created the administrator access key {}; its secret access key is in {} \
+             (use it with AWS_SHARED_CREDENTIALS_FILE)",
+            created.record.id,
+            app.config.data_dir.join(ADMIN_CREDENTIALS_FILE).display()
+        );
+    }
+    Ok(Arc::new(SigV4Authenticator::new(
+        app.access_keys.clone(),
+        &app.config.account,
+        args.dev,
+    )))
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "could not listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut stream) => {
+                stream.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "could not listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
 }

@@ -15,6 +15,7 @@ use tracing::Instrument;
 use super::error::RotationError;
 use super::policy::RotationPolicy;
 use super::registry::RotatorRegistry;
+use super::settings::validate_settings;
 use super::steps::{STEPS, StepName};
 use crate::secrets::{RotationConfig, RotationStart, SecretsService};
 use crate::wasm::bindings::{RotationError as GuestError, RotationEvent};
@@ -43,6 +44,14 @@ pub trait RotationObserver: Send + Sync {
     fn rotation_started(&self, _start: &RotationStart) {}
     fn step_skipped(&self, _step: StepName) {}
     fn step_finished(&self, _step: StepName, _attempt: u32, _elapsed: Duration, _error: Option<&str>) {}
+}
+
+/// A rotation that has begun (its AWSPENDING version exists) and whose steps
+/// have not run yet.
+#[derive(Clone, Debug)]
+pub struct StartedRotation {
+    pub start: RotationStart,
+    extra_allow_list: AllowList,
 }
 
 /// An observer that ignores everything.
@@ -76,16 +85,32 @@ impl RotationEngine {
         }
     }
 
-    /// Runs a rotation to completion or to its first failed step.
+    /// Runs a rotation to completion or to its first failed step: [`start`]
+    /// followed by [`run`].
+    ///
+    /// [`start`]: RotationEngine::start
+    /// [`run`]: RotationEngine::run
     pub async fn rotate(
         &self,
         request: RotateRequest,
         observer: &dyn RotationObserver,
     ) -> Result<RotationReport, RotationError> {
+        let started = self.start(request).await?;
+        observer.rotation_started(&started.start);
+        self.run(started, observer).await
+    }
+
+    /// Begins a rotation (or resumes the unfinished one whose token the
+    /// request names) without running any step: checks that the rotator
+    /// exists, then stores the configuration and the empty AWSPENDING
+    /// version. The returned [`StartedRotation`] carries the version id, so a
+    /// caller can answer before the steps run.
+    pub async fn start(&self, request: RotateRequest) -> Result<StartedRotation, RotationError> {
         // Resolve the rotator before anything is stored, so an unknown
         // rotator leaves the secret untouched.
         if let Some(reference) = &request.rotator {
             self.registry.get(reference)?;
+            validate_settings(&request.settings).map_err(RotationError::InvalidSetting)?;
         }
         let config = request.rotator.as_ref().map(|rotator| RotationConfig {
             rotator: rotator.clone(),
@@ -95,8 +120,20 @@ impl RotationEngine {
             .secrets
             .begin_rotation(&request.secret_id, request.token.as_deref(), config)
             .await?;
-        observer.rotation_started(&start);
+        Ok(StartedRotation {
+            start,
+            extra_allow_list: request.extra_allow_list,
+        })
+    }
 
+    /// Runs the steps of a rotation that [`start`](RotationEngine::start)
+    /// began, skipping those already finished.
+    pub async fn run(
+        &self,
+        started: StartedRotation,
+        observer: &dyn RotationObserver,
+    ) -> Result<RotationReport, RotationError> {
+        let start = &started.start;
         let span = tracing::info_span!(
             "rotation",
             secret_arn = %start.arn,
@@ -104,9 +141,14 @@ impl RotationEngine {
             rotator = %start.rotator,
             resumed = start.resumed,
         );
-        self.run_steps(&start, &request.extra_allow_list, observer)
+        self.run_steps(start, &started.extra_allow_list, observer)
             .instrument(span)
             .await
+    }
+
+    /// The registry the engine loads rotators from.
+    pub fn registry(&self) -> &Arc<RotatorRegistry> {
+        &self.registry
     }
 
     async fn run_steps(

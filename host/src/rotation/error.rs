@@ -14,6 +14,10 @@ pub enum RotationError {
     /// The rotator could not be found, compiled or linked.
     #[error(transparent)]
     Wasm(#[from] WasmError),
+    /// A rotation setting has an unknown key or an invalid value; nothing
+    /// was stored.
+    #[error("{0}")]
+    InvalidSetting(String),
     /// A step failed; AWSCURRENT is unchanged and AWSPENDING stays on the
     /// rotation's version so the same token can resume it.
     #[error(
@@ -31,7 +35,7 @@ pub enum RotationError {
     /// version was withdrawn, so the secret's labels are as before.
     #[error(
         "rotation of {secret} failed at createSecret after {attempts} attempt(s): {message}. Nothing was \
-         changed; fix the secret value and rotate again"
+         changed; fix the cause and rotate again"
     )]
     Withdrawn {
         secret: String,

@@ -4,9 +4,12 @@ pub mod engine;
 pub mod error;
 pub mod policy;
 pub mod registry;
+pub mod settings;
 pub mod steps;
 
-pub use engine::{QuietObserver, RotateRequest, RotationEngine, RotationObserver, RotationReport};
+pub use engine::{
+    QuietObserver, RotateRequest, RotationEngine, RotationObserver, RotationReport, StartedRotation,
+};
 pub use error::RotationError;
 pub use policy::{RetryPolicy, RotationPolicy};
 pub use registry::RotatorRegistry;

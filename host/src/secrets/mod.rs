@@ -12,8 +12,10 @@ mod labels;
 mod lifecycle;
 mod name;
 mod password;
+mod policy;
 mod read;
 mod rotation;
+mod rotation_config;
 mod service;
 mod stage;
 mod types;
@@ -31,6 +33,7 @@ pub use labels::{
 pub use lifecycle::{CancelRotationOutput, DeleteSecretOutput};
 pub use name::{validate_name, validate_secret_id};
 pub use password::{PasswordSpec, generate_password};
+pub use policy::{MAX_RESOURCE_POLICY_LEN, ResourcePolicyOutput, validate_policy_length};
 pub use rotation::ROTATION_STEPS;
 pub use service::SecretsService;
 pub use types::*;

@@ -99,4 +99,15 @@ pub trait Store: Send + Sync {
     /// Updates a rotation row; fails with [`StoreError::NotFound`] if absent.
     /// `last_rotated` also sets the secret's last-rotated date.
     async fn update_rotation(&self, update: RotationUpdate) -> Result<(), StoreError>;
+
+    /// The resource policy attached to a secret, if any.
+    async fn get_resource_policy(&self, secret_id: i64) -> Result<Option<String>, StoreError>;
+
+    /// Attaches (`Some`) or removes (`None`) a secret's resource policy.
+    async fn set_resource_policy(
+        &self,
+        secret_id: i64,
+        policy: Option<&str>,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
 }

@@ -47,7 +47,11 @@ impl AllowedHost {
             reason,
         };
         let (scheme, rest) = entry.split_once("://").ok_or_else(|| invalid("missing scheme"))?;
-        let scheme = scheme.to_ascii_lowercase();
+        // `postgresql` is libpq's alternative spelling of the scheme.
+        let scheme = match scheme.to_ascii_lowercase().as_str() {
+            "postgresql" => "postgres".to_string(),
+            other => other.to_string(),
+        };
         let default_port = default_port(&scheme).ok_or_else(|| invalid("unknown scheme"))?;
         let rest = rest.strip_suffix('/').unwrap_or(rest);
         if rest.is_empty() {
@@ -77,7 +81,7 @@ impl AllowedHost {
         } else if host.contains('*') {
             return Err(invalid("only a leading *. wildcard is allowed"));
         } else {
-            HostPattern::Exact(host)
+            HostPattern::Exact(normalize_host(&host))
         };
         Ok(Self { scheme, host, port })
     }
@@ -217,6 +221,16 @@ fn split_host_port(text: &str) -> Option<(&str, Option<&str>)> {
     }
 }
 
+/// Writes `scheme://host:port` with IPv6 addresses in brackets, the form an
+/// allow-list entry takes.
+pub fn format_entry(scheme: &str, host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("{scheme}://[{host}]:{port}")
+    } else {
+        format!("{scheme}://{host}:{port}")
+    }
+}
+
 /// Lower-cases names and writes IP addresses in canonical form.
 pub fn normalize_host(host: &str) -> String {
     let trimmed = host.trim_start_matches('[').trim_end_matches(']');
@@ -288,6 +302,22 @@ mod tests {
         ] {
             assert!(AllowedHost::parse(entry).is_err(), "{entry} should be rejected");
         }
+    }
+
+    #[test]
+    fn equivalent_spellings_match() {
+        for entry in [
+            "postgresql://127.0.0.1:5432",
+            "postgres://[::ffff:127.0.0.1]:5432",
+            "postgres://127.0.0.1.:5432",
+        ] {
+            let allow = list(&[entry]);
+            assert_eq!(allow.check("postgres", "127.0.0.1", 5432), Match::Exact, "{entry}");
+        }
+        let allow = list(&["postgres://[0:0:0:0:0:0:0:1]"]);
+        assert_eq!(allow.check("postgres", "::1", 5432), Match::Exact);
+        let allow = list(&["postgres://localhost."]);
+        assert_eq!(allow.check("postgres", "localhost", 5432), Match::Exact);
     }
 
     #[test]

@@ -22,7 +22,8 @@ impl std::fmt::Display for EgressDenied {
         match self {
             Self::NotAllowListed => f.write_str("the host is not on the rotator's allow-list"),
             Self::Blocked { address, reason } => {
-                write!(f, "the host resolves to {address}, a {reason} address that rotators may not reach")
+                let article = if reason.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+                write!(f, "the host resolves to {address}, which is {article} {reason} address that rotators may not reach")
             }
             Self::Unresolvable(message) => write!(f, "the host name could not be resolved: {message}"),
         }
@@ -56,6 +57,13 @@ fn blocked_v4(address: Ipv4Addr) -> Option<&'static str> {
 }
 
 fn blocked_v6(address: Ipv6Addr) -> Option<&'static str> {
+    // 64:ff9b::/96 is the NAT64 prefix: the last 32 bits are an IPv4 address
+    // that a NAT64 gateway dials, so the IPv4 rules apply to it.
+    let segments = address.segments();
+    if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+        let octets = address.octets();
+        return blocked_v4(Ipv4Addr::new(octets[12], octets[13], octets[14], octets[15]));
+    }
     if address.is_unspecified() {
         return Some("unspecified");
     }
@@ -117,6 +125,7 @@ mod tests {
         assert!(always_blocked("169.254.169.254".parse().unwrap()).is_some());
         assert!(always_blocked("fd00:ec2::254".parse().unwrap()).is_some());
         assert!(always_blocked("::ffff:169.254.169.254".parse().unwrap()).is_some());
+        assert!(always_blocked("64:ff9b::a9fe:a9fe".parse().unwrap()).is_some());
     }
 
     #[test]

@@ -185,9 +185,10 @@ fn tls_of(secret: &DatabaseSecret) -> TlsMode {
 }
 
 /// Opens a connection with `secret`. Returns `Ok(None)` when the server
-/// rejects the login, so the caller can try other credentials, and an error
-/// for failures that other credentials would hit too: an allow-list
-/// rejection, an unreachable server or a timeout.
+/// rejects the login (SQLSTATE class 28: wrong password or unknown role), so
+/// the caller can try other credentials, and an error for failures that other
+/// credentials would hit too: a missing database, an allow-list rejection, an
+/// unreachable server or a timeout.
 fn try_login(
     secret: &DatabaseSecret,
     tls: TlsMode,
@@ -199,7 +200,7 @@ fn try_login(
         Err(error) => error,
     };
     if let pg::Error::QueryFailed(db) = &error
-        && !pg::is_transient(&error)
+        && pg::is_auth_failure(&error)
     {
         log::info(&format!(
             "{} was rejected: SQLSTATE {}",

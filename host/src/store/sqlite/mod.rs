@@ -1,5 +1,8 @@
 //! SQLite implementation of [`Store`], the embedded default.
 
+mod access_keys;
+mod keys;
+mod policies;
 mod rotations;
 mod rows;
 mod secrets;
@@ -187,6 +190,19 @@ impl Store for SqliteStore {
 
     async fn update_rotation(&self, update: RotationUpdate) -> Result<(), StoreError> {
         self.update_rotation_impl(update).await
+    }
+
+    async fn get_resource_policy(&self, secret_id: i64) -> Result<Option<String>, StoreError> {
+        self.get_resource_policy_impl(secret_id).await
+    }
+
+    async fn set_resource_policy(
+        &self,
+        secret_id: i64,
+        policy: Option<&str>,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.set_resource_policy_impl(secret_id, policy, at).await
     }
 }
 

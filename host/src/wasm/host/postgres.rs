@@ -13,7 +13,7 @@ use sqlx::postgres::{PgConnectOptions, PgDatabaseError, PgQueryResult, PgRow, Pg
 use sqlx::{Column, ConnectOptions, Connection, PgConnection, Row, TypeInfo};
 use wasmtime::component::Resource;
 
-use crate::wasm::allow_list::{AllowList, normalize_host};
+use crate::wasm::allow_list::{AllowList, format_entry, normalize_host};
 use crate::wasm::limits::StepLimits;
 use crate::wasm::bindings::tumbler::rotator::postgres::{
     ConnectOptions as WitConnectOptions, DbError, Error as PgError, Host, HostConnection, PgValue,
@@ -158,12 +158,17 @@ async fn checked_options(
     }
 
     let host = normalize_host(host);
+    if host.contains(':') && host.parse::<std::net::IpAddr>().is_err() {
+        return Err(PgError::Denied(format!(
+            "host {host:?} is not a host name or IP address; put the port in the secret's port field"
+        )));
+    }
     let allowed = allow_list.check("postgres", &host, options.port);
+    let entry = format_entry("postgres", &host, options.port);
     let addresses = resolve_checked(&host, options.port, allowed).await.map_err(|denied| {
         PgError::Denied(format!(
-            "connection to postgres://{host}:{} denied: {denied}. Allowed: {}. Add the server with \
-             --allow-host postgres://{host}:{} or in tumbler.toml",
-            options.port, allow_list, options.port
+            "connection to {entry} denied: {denied}. Allowed: {allow_list}. Add the server with \
+             --allow-host {entry} or in tumbler.toml"
         ))
     })?;
 
@@ -183,7 +188,11 @@ async fn checked_options(
         PgSslMode::VerifyFull => host.clone(),
         _ => addresses[0].ip().to_string(),
     };
-    let statement_timeout_ms = step_limits.statement_timeout.as_millis().to_string();
+    // The server must give up on a statement before the host gives up on the
+    // step: a statement still queued behind a lock when the host stops
+    // waiting would otherwise commit after the step was reported as failed.
+    let statement_timeout = step_limits.statement_timeout.min(step_limits.step_timeout / 2);
+    let statement_timeout_ms = statement_timeout.as_millis().max(1).to_string();
     let connect_options = PgConnectOptions::new_without_pgpass()
         .host(&dial_host)
         .port(options.port)

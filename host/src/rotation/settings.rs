@@ -1,0 +1,98 @@
+//! Validation of rotation settings before anything is stored.
+//!
+//! The built-in rotators read the password settings of the AWS rotation
+//! templates; the host reads `read-secrets`. A misspelled key would otherwise
+//! be ignored and the rotation would run with defaults.
+
+use std::collections::BTreeMap;
+
+use super::engine::READ_SECRETS_SETTING;
+
+/// The longest password GetRandomPassword produces.
+const MAX_PASSWORD_LENGTH: u32 = 4096;
+
+const BOOLEAN_SETTINGS: &[&str] = &[
+    "exclude-numbers",
+    "exclude-punctuation",
+    "exclude-uppercase",
+    "exclude-lowercase",
+    "include-space",
+    "require-each-included-type",
+];
+
+/// Every setting key the built-in rotators and the host understand.
+pub fn known_settings() -> Vec<&'static str> {
+    let mut keys = vec!["password-length", "exclude-characters", READ_SECRETS_SETTING];
+    keys.extend_from_slice(BOOLEAN_SETTINGS);
+    keys
+}
+
+/// Checks every key and value; returns a message naming the first bad one.
+pub fn validate_settings(settings: &BTreeMap<String, String>) -> Result<(), String> {
+    for (key, value) in settings {
+        if key == "password-length" {
+            match value.trim().parse::<u32>() {
+                Ok(length) if (1..=MAX_PASSWORD_LENGTH).contains(&length) => {}
+                _ => {
+                    return Err(format!(
+                        "setting password-length={value:?} is invalid; use a number from 1 to {MAX_PASSWORD_LENGTH}"
+                    ));
+                }
+            }
+        } else if BOOLEAN_SETTINGS.contains(&key.as_str()) {
+            if parse_bool(value).is_none() {
+                return Err(format!(
+                    "setting {key}={value:?} is invalid; use true or false (also 1/0, yes/no, y/n)"
+                ));
+            }
+        } else if key != "exclude-characters" && key != READ_SECRETS_SETTING {
+            return Err(format!(
+                "unknown setting {key:?}; the known settings are: {}",
+                known_settings().join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Parses the boolean spellings the AWS templates accept, plus their negations.
+fn parse_bool(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "y" | "yes" => Some(true),
+        "false" | "0" | "n" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn known_settings_pass() {
+        let valid = settings(&[("password-length", "40"), ("exclude-numbers", "yes"), ("exclude-characters", "")]);
+        assert_eq!(validate_settings(&valid), Ok(()));
+    }
+
+    #[test]
+    fn misspelled_key_is_rejected() {
+        let error = validate_settings(&settings(&[("password-lenght", "64")])).unwrap_err();
+        assert!(error.contains("password-lenght"), "{error}");
+    }
+
+    #[test]
+    fn non_numeric_length_is_rejected() {
+        assert!(validate_settings(&settings(&[("password-length", "abc")])).is_err());
+        assert!(validate_settings(&settings(&[("password-length", "0")])).is_err());
+        assert!(validate_settings(&settings(&[("password-length", "4097")])).is_err());
+    }
+
+    #[test]
+    fn unclear_boolean_is_rejected() {
+        assert!(validate_settings(&settings(&[("exclude-numbers", "maybe")])).is_err());
+    }
+}
