@@ -1,6 +1,6 @@
 //! The authentication and authorization hook of the API server.
 //!
-//! The server calls an [`Authenticator`] twice for every request to `POST /`:
+//! The server calls an [`Authenticator`] for every request to `POST /`:
 //!
 //! 1. [`Authenticator::authenticate`] before the body is parsed, with the
 //!    request head and the raw body bytes (SigV4 signs the SHA-256 of the body).
@@ -14,12 +14,12 @@
 //!    secret's tags.
 //!
 //! Authorization happens before any change is written, so a denied request
-//! leaves no trace in the store. Operations that touch several things ask for
-//! each action separately: `CreateSecret` with `Tags` also asks for
-//! `secretsmanager:TagResource`, and `BatchGetSecretValue` asks for
+//! leaves no trace in the store. Operations that touch several things
+//! authorize each action separately: `CreateSecret` with `Tags` also checks
+//! `secretsmanager:TagResource`, and `BatchGetSecretValue` checks
 //! `secretsmanager:BatchGetSecretValue` on `"*"` and then
 //! `secretsmanager:GetSecretValue` on each secret (a denial there becomes an
-//! entry in the response's `Errors` list, as AWS reports it).
+//! entry in the response's `Errors` list).
 //!
 //! When the secret does not exist yet (`CreateSecret`) or is not found, the
 //! resource is the `SecretId` when that is an ARN, and otherwise
@@ -159,7 +159,7 @@ pub struct AuthContext {
     /// | `secretsmanager:SecretId` | `SecretId` as sent |
     /// | `secretsmanager:Name` | `Name` of CreateSecret |
     /// | `secretsmanager:VersionId` | `VersionId`, `MoveToVersionId` |
-    /// | `secretsmanager:VersionStage` | `VersionStage`, each of `VersionStages` |
+    /// | `secretsmanager:VersionStage` | `VersionStage`, `VersionStages`, or `AWSCURRENT` |
     /// | `secretsmanager:Description` | `Description` |
     /// | `secretsmanager:KmsKeyId` | `KmsKeyId` |
     /// | `secretsmanager:RotationLambdaARN` | `RotationLambdaARN` |

@@ -10,7 +10,7 @@ use crate::secrets::SecretsError;
 /// Content type of every response body, errors included.
 pub const AMZ_JSON: &str = "application/x-amz-json-1.1";
 
-/// An error answer: HTTP status, AWS error type (`__type`) and message.
+/// An error response: HTTP status, AWS error type (`__type`) and message.
 ///
 /// Client errors use status 400 (the Smithy model of Secrets Manager gives no
 /// other status); `InternalServiceError` uses 500. Authentication errors may
@@ -41,7 +41,7 @@ impl ApiError {
         }
     }
 
-    /// A client error (HTTP 400) of the given AWS type.
+    /// Builds a client error (HTTP 400) of the given AWS type.
     pub fn client(error_type: &str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, error_type, message)
     }

@@ -19,7 +19,7 @@ macro_rules! operations {
                 }
             }
 
-            /// The IAM action that authorizes the operation, such as
+            /// Returns the IAM action that authorizes the operation, such as
             /// `secretsmanager:GetSecretValue`.
             pub fn action(self) -> &'static str {
                 match self {

@@ -29,9 +29,9 @@ pub fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
     if media_type.as_deref() == Some(AMZ_JSON) {
         return Ok(());
     }
-    let shown = value.to_str().unwrap_or("<not ASCII>");
+    let received = value.to_str().unwrap_or("<not ASCII>");
     Err(ApiError::serialization(format!(
-        "Content-Type {shown:?} is not supported; send {AMZ_JSON}."
+        "Content-Type {received:?} is not supported; send {AMZ_JSON}."
     )))
 }
 
@@ -122,7 +122,9 @@ fn redact_strings(message: &str) -> String {
     output
 }
 
-/// A 200 response with a JSON body.
+/// Builds a 200 response with a JSON body.
+// NOTE: a body that carries a secret value (GetSecretValue, GetRandomPassword)
+// is an ordinary String handed to hyper, so it is not wiped after sending.
 pub fn json_response<T: Serialize>(value: &T) -> Result<Response, ApiError> {
     let body = serde_json::to_string(value).map_err(|error| {
         ApiError::internal(format!("failed to serialize the response: {error}"))
@@ -130,7 +132,7 @@ pub fn json_response<T: Serialize>(value: &T) -> Result<Response, ApiError> {
     Ok(with_json_type(Response::new(Body::from(body))))
 }
 
-/// A 200 response without a body, for operations without output.
+/// Builds a 200 response without a body, for operations without output.
 pub fn empty_response() -> Response {
     with_json_type(Response::new(Body::empty()))
 }

@@ -136,7 +136,10 @@ impl ApiServer {
         tokio::select! {
             result = server => result?,
             () = deadline => {
-                tracing::warn!(grace_secs = grace.as_secs(), "requests still running after the grace period; closing their connections");
+                tracing::warn!(
+                    grace_secs = grace.as_secs(),
+                    "requests still running after the grace period; closing their connections"
+                );
             }
         }
 
@@ -248,9 +251,26 @@ async fn handle_api(State(state): State<Arc<ServerState>>, request: Request) -> 
         Err(error) => {
             let status = error.status.as_u16();
             if error.status.is_server_error() {
-                tracing::error!(request_id, operation, principal, status, error_type = %error.error_type, message = %error.message, elapsed_ms, "request failed");
+                tracing::error!(
+                    request_id,
+                    operation,
+                    principal,
+                    status,
+                    error_type = %error.error_type,
+                    message = %error.message,
+                    elapsed_ms,
+                    "request failed"
+                );
             } else {
-                tracing::info!(request_id, operation, principal, status, error_type = %error.error_type, elapsed_ms, "request rejected");
+                tracing::info!(
+                    request_id,
+                    operation,
+                    principal,
+                    status,
+                    error_type = %error.error_type,
+                    elapsed_ms,
+                    "request rejected"
+                );
             }
             error.into_response()
         }

@@ -81,9 +81,15 @@ fn describe_error(error: &anyhow::Error) -> String {
     let Some(secrets_error) = secrets_error else {
         return format!("{error:#}");
     };
+    let message = secrets_error.to_string();
     let hint = match secrets_error.aws_type() {
-        "ResourceNotFoundException" => " Run `tumbler secret list` to see the stored secrets.",
-        "ResourceExistsException" => " Use `tumbler secret put` to store a new value in an existing secret.",
+        "ResourceNotFoundException" if message.ends_with("can't find the specified secret.") => {
+            " Run `tumbler secret list` to see the stored secrets."
+        }
+        "ResourceNotFoundException" => " Run `tumbler secret describe` to see the secret's versions and labels.",
+        "ResourceExistsException" if message.contains("already exists") => {
+            " Use `tumbler secret put` to store a new value in an existing secret."
+        }
         "DecryptionFailure" => " Check that the key file or TUMBLER_MASTER_KEY is the one the secret was stored with.",
         _ => "",
     };

@@ -307,7 +307,7 @@ impl RotationEngine {
                 limit.as_secs()
             )),
         };
-        let mut message = state.redactor.redact(&failure.message);
+        let mut message = state.redactor.redact(failure.message.trim_end_matches('.'));
         let (output, _) = state.output.contents();
         let output = output.trim();
         if !output.is_empty() {
@@ -380,7 +380,7 @@ impl StepFailure {
             GuestError::Unavailable(message) => ("unavailable", message, true),
             GuestError::NotYetValid(message) => ("not yet valid", message, true),
             GuestError::Conflict(message) => ("conflict", message, false),
-            GuestError::Other(message) => ("error", message, false),
+            GuestError::Other(message) => ("failed", message, false),
         };
         Self {
             message: format!("{kind}: {message}"),

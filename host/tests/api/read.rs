@@ -122,6 +122,7 @@ async fn batch_get_by_filters_pages() {
             .await
             .unwrap();
     }
+
     let filter = Filter::builder()
         .key(FilterNameStringType::Name)
         .values("prod/")
@@ -134,6 +135,7 @@ async fn batch_get_by_filters_pages() {
         .await
         .expect("first page");
     assert_eq!(first.secret_values().len(), 2);
+
     let token = first.next_token().expect("NextToken after a full page");
     let second = client
         .batch_get_secret_value()
@@ -145,6 +147,7 @@ async fn batch_get_by_filters_pages() {
         .expect("second page");
     assert_eq!(second.secret_values().len(), 1);
     assert_eq!(second.next_token(), None);
+
     let mut names: Vec<_> = first
         .secret_values()
         .iter()

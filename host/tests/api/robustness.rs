@@ -182,7 +182,7 @@ async fn oversize_body_is_rejected() {
 
 /// Sends `body` with `Transfer-Encoding: chunked` (no Content-Length) over
 /// a plain TCP connection and returns the raw response text. The server may
-/// answer before the whole body is sent, so write errors are ignored.
+/// respond before the whole body is sent, so write errors are ignored.
 async fn send_chunked(server: &TestServer, body: &[u8]) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

@@ -385,7 +385,7 @@ async fn cancel_rotate_secret_disables_rotation() {
 }
 
 #[tokio::test]
-async fn rotate_without_token_over_raw_http_is_invalid_parameter() {
+async fn raw_rotate_without_token_rejected() {
     let server = TestServer::start().await;
     let response = server
         .call("RotateSecret", r#"{"SecretId":"app/db"}"#)

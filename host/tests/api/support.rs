@@ -31,7 +31,7 @@ pub struct TestServer {
     _data_dir: TempDir,
 }
 
-/// A raw HTTP answer.
+/// A raw HTTP response.
 pub struct RawResponse {
     pub status: u16,
     pub headers: reqwest::header::HeaderMap,
@@ -39,7 +39,7 @@ pub struct RawResponse {
 }
 
 impl RawResponse {
-    /// The body parsed as JSON (`Null` when empty).
+    /// Parses the body as JSON (`Null` when empty).
     pub fn json(&self) -> serde_json::Value {
         if self.body.is_empty() {
             return serde_json::Value::Null;
@@ -48,7 +48,7 @@ impl RawResponse {
             .unwrap_or_else(|error| panic!("response body is not JSON ({error}): {}", self.body))
     }
 
-    /// The `__type` of an error body.
+    /// Returns the `__type` of an error body.
     pub fn error_type(&self) -> String {
         self.json()["__type"]
             .as_str()
@@ -144,7 +144,7 @@ impl TestServer {
         .await
     }
 
-    /// Sends a prepared request and collects the answer.
+    /// Sends a prepared request and collects the response.
     pub async fn raw(&self, request: reqwest::RequestBuilder) -> RawResponse {
         let response = request.send().await.expect("send the request");
         let status = response.status().as_u16();
@@ -207,7 +207,7 @@ impl Drop for TestServer {
     }
 }
 
-/// An SDK client with static credentials and plain-HTTP transport.
+/// Builds an SDK client with static credentials and plain-HTTP transport.
 pub fn sdk_client(address: SocketAddr, access_key_id: &str, secret_access_key: &str) -> Client {
     let http_client = aws_smithy_http_client::Builder::new().build_http();
     let config = aws_sdk_secretsmanager::Config::builder()
@@ -226,7 +226,7 @@ pub fn sdk_client(address: SocketAddr, access_key_id: &str, secret_access_key: &
     Client::from_conf(config)
 }
 
-/// The AWS error type and message of a failed SDK call.
+/// Returns the AWS error type and message of a failed SDK call.
 pub fn service_error<E, R>(
     result: Result<
         R,
@@ -251,7 +251,7 @@ where
     }
 }
 
-/// A fresh 36-character client request token.
+/// Generates a 36-character client request token.
 pub fn token() -> String {
     uuid::Uuid::new_v4().to_string()
 }

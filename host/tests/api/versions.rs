@@ -86,7 +86,7 @@ async fn failed_rotation_keeps_current_value() {
         .rotation_lambda_arn("postgres")
         .send()
         .await
-        .expect("RotateSecret answers before the steps run");
+        .expect("RotateSecret responds before the steps run");
     let status = server.wait_for_rotation("app/db").await;
     assert_ne!(
         status,
@@ -106,7 +106,7 @@ async fn failed_rotation_keeps_current_value() {
 }
 
 #[tokio::test]
-async fn first_rotation_of_empty_secret_promotes_without_remove_from() {
+async fn empty_secret_first_rotation_promotes() {
     let server = TestServer::start_without_rotation_steps().await;
     let client = &server.client;
     client.create_secret().name("app/db").send().await.unwrap();

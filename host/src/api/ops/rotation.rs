@@ -150,7 +150,12 @@ pub async fn rotate_secret(
             let arn = started.start.arn.clone();
             let version_id = started.start.version_id.clone();
             if let Err(error) = engine.run(started, &QuietObserver).await {
-                tracing::warn!(secret_arn = %arn, version_id = %version_id, error = %error, "background rotation failed");
+                tracing::warn!(
+                    secret_arn = %arn,
+                    version_id = %version_id,
+                    error = %error,
+                    "background rotation failed"
+                );
             }
         });
     }
@@ -315,13 +320,12 @@ fn validate_schedule(expression: &str) -> Result<(), ApiError> {
             Err(invalid_schedule(expression))
         };
     }
-    if let Some(body) = expression
+    let cron_fields = expression
         .strip_prefix("cron(")
         .and_then(|s| s.strip_suffix(')'))
-    {
-        if body.split_whitespace().count() == 6 {
-            return Ok(());
-        }
+        .map(|body| body.split_whitespace().count());
+    if cron_fields == Some(6) {
+        return Ok(());
     }
     Err(invalid_schedule(expression))
 }
