@@ -31,7 +31,7 @@ pub const CONFIG_FILE: &str = "tumbler.toml";
 /// Default data directory, relative to the working directory.
 pub const DEFAULT_DATA_DIR: &str = ".tumbler";
 
-/// Upper bounds for `[rotation]` values; larger ones are typing mistakes that
+/// Upper bounds for `[rotation]` values. Larger ones are typing mistakes that
 /// would overflow or make a step wait practically forever.
 const MAX_STEP_TIMEOUT_SECS: u64 = 3600;
 const MAX_MEMORY_MIB: u64 = 4096;
@@ -98,7 +98,7 @@ pub struct Config {
 }
 
 impl Config {
-    /// Reads `tumbler.toml` from `data_dir` if it exists; defaults otherwise.
+    /// Reads `tumbler.toml` from `data_dir` if it exists, and uses defaults otherwise.
     pub fn load(data_dir: &Path) -> Result<Self, ConfigError> {
         let path = data_dir.join(CONFIG_FILE);
         let file = match std::fs::read_to_string(&path) {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use super::engine::READ_SECRETS_SETTING;
 
-/// The longest password GetRandomPassword produces.
+/// Maximum password length of GetRandomPassword.
 const MAX_PASSWORD_LENGTH: u32 = 4096;
 
 const BOOLEAN_SETTINGS: &[&str] = &[
@@ -20,14 +20,14 @@ const BOOLEAN_SETTINGS: &[&str] = &[
     "require-each-included-type",
 ];
 
-/// Every setting key the built-in rotators and the host understand.
+/// Returns every setting key the built-in rotators and the host understand.
 pub fn known_settings() -> Vec<&'static str> {
     let mut keys = vec!["password-length", "exclude-characters", READ_SECRETS_SETTING];
     keys.extend_from_slice(BOOLEAN_SETTINGS);
     keys
 }
 
-/// Checks every key and value; returns a message naming the first bad one.
+/// Checks every key and value, and returns a message naming the first bad one.
 pub fn validate_settings(settings: &BTreeMap<String, String>) -> Result<(), String> {
     for (key, value) in settings {
         if key == "password-length" {
