@@ -28,12 +28,13 @@ pub struct ServeArgs {
     pub shutdown_grace_secs: u64,
 
     /// Accept every request without checking its signature, as the account
-    /// root. Only for a listener that no one else can reach.
+    /// root. Allowed only with a loopback --listen address.
     #[arg(long)]
     pub allow_unauthenticated: bool,
 
     /// Also accept the well-known access key `test` with secret `test` as an
-    /// administrator, as local AWS emulators do. Only for local testing.
+    /// administrator, as local AWS emulators do. Allowed only with a loopback
+    /// --listen address.
     #[arg(long)]
     pub dev: bool,
 }
@@ -65,6 +66,22 @@ async fn build_authenticator(
     app: &App,
     args: &ServeArgs,
 ) -> anyhow::Result<Arc<dyn Authenticator>> {
+    let insecure_flag = if args.allow_unauthenticated {
+        Some("--allow-unauthenticated")
+    } else if args.dev {
+        Some("--dev")
+    } else {
+        None
+    };
+    if let Some(flag) = insecure_flag {
+        if !args.listen.ip().is_loopback() {
+            anyhow::bail!(
+                "{flag} is allowed only on a loopback address, not on {}; listen on 127.0.0.1 or \
+                 drop the flag and use access keys",
+                args.listen
+            );
+        }
+    }
     if args.allow_unauthenticated {
         tracing::warn!(
             listen = %args.listen,
