@@ -45,6 +45,8 @@ pub struct ServerOptions {
     /// running rotations. A rotation cut off here keeps its progress and
     /// resumes when RotateSecret is called with its token.
     pub shutdown_grace: Duration,
+    /// How often the server deletes secrets whose recovery window has ended.
+    pub purge_interval: Duration,
 }
 
 impl Default for ServerOptions {
@@ -52,6 +54,26 @@ impl Default for ServerOptions {
         Self {
             run_rotation_steps: true,
             shutdown_grace: Duration::from_secs(30),
+            purge_interval: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Deletes secrets whose recovery window has ended, every `interval`, until
+/// `stopping` is cancelled. The first pass runs at start, so a window that
+/// ended while the server was down is honoured at once.
+async fn purge_expired_secrets(secrets: SecretsService, interval: Duration, stopping: CancellationToken) {
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = stopping.cancelled() => return,
+            _ = ticker.tick() => {}
+        }
+        match secrets.purge_expired().await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "deleted secrets whose recovery window ended"),
+            Err(error) => tracing::error!(%error, "purging secrets whose recovery window ended failed"),
         }
     }
 }
@@ -123,6 +145,11 @@ impl ApiServer {
                 stopping.cancel();
             }
         };
+        let purge = tokio::spawn(purge_expired_secrets(
+            self.state.secrets.clone(),
+            self.state.options.purge_interval,
+            stopping.clone(),
+        ));
         let app = self
             .router()
             .into_make_service_with_connect_info::<SocketAddr>();
@@ -143,6 +170,7 @@ impl ApiServer {
             }
         }
 
+        purge.abort();
         let rotations = &self.state.rotations;
         rotations.close();
         if !rotations.is_empty() {

@@ -8,6 +8,7 @@ mod rows;
 mod secrets;
 mod versions;
 
+
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;

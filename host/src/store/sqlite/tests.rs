@@ -3,6 +3,7 @@
 use time::OffsetDateTime;
 
 use super::*;
+use super::versions::MAX_VERSIONS_PER_SECRET;
 use crate::crypto::SealedValue;
 use crate::store::{FillVersion, LabelMove, NewVersion, RotationStatus, StoredValue, ValueKind};
 
@@ -254,4 +255,39 @@ async fn deletion_dates_round_trip() {
         store.get_secret(id).await.unwrap().unwrap().deleted_at,
         None
     );
+}
+
+/// Adds `count` unlabelled versions created `age` ago.
+async fn add_deprecated_versions(store: &SqliteStore, id: i64, prefix: &str, count: usize, age: time::Duration) {
+    let created = OffsetDateTime::now_utc() - age;
+    for index in 0..count {
+        let mut change = VersionChange::new(id, OffsetDateTime::now_utc());
+        change.new_version = Some(NewVersion {
+            version_id: format!("{prefix}-{index:03}"),
+            created_at: created + time::Duration::milliseconds(index as i64),
+            value: Some(sealed(2)),
+        });
+        store.apply_version_change(change).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn old_deprecated_versions_are_pruned_past_the_limit() {
+    let (store, id, _dir) = store_with_secret().await;
+    add_deprecated_versions(&store, id, "old", 120, time::Duration::days(2)).await;
+
+    let versions = store.list_versions(id).await.unwrap();
+    assert_eq!(versions.len() as i64, MAX_VERSIONS_PER_SECRET);
+    assert!(versions.iter().any(|v| v.version_id == "v1"), "the labelled version stays");
+    assert!(!versions.iter().any(|v| v.version_id == "old-000"), "the oldest deprecated version is gone");
+    assert!(versions.iter().any(|v| v.version_id == "old-119"), "the newest deprecated version stays");
+}
+
+#[tokio::test]
+async fn young_deprecated_versions_are_kept() {
+    let (store, id, _dir) = store_with_secret().await;
+    add_deprecated_versions(&store, id, "young", 110, time::Duration::hours(1)).await;
+
+    let versions = store.list_versions(id).await.unwrap();
+    assert_eq!(versions.len(), 111, "versions younger than 24 hours are never deleted");
 }

@@ -134,6 +134,9 @@ impl SqliteStore {
         if let Some(rotation) = &change.begin_rotation {
             insert_rotation(&mut tx, secret_id, rotation, at).await?;
         }
+        if change.new_version.is_some() {
+            prune_versions(&mut tx, secret_id, at).await?;
+        }
 
         tx.commit().await?;
         Ok(())
@@ -321,5 +324,50 @@ pub(super) async fn set_label(
     .bind(version_id)
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// Number of versions a secret keeps before deprecated ones are deleted;
+/// AWS Secrets Manager documents "about 100".
+pub const MAX_VERSIONS_PER_SECRET: i64 = 100;
+
+/// Age in milliseconds below which a deprecated version is never deleted;
+/// AWS keeps versions younger than 24 hours.
+const MIN_PRUNE_AGE_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// Deletes the oldest deprecated (unlabelled) versions older than 24 hours
+/// while the secret has more than `MAX_VERSIONS_PER_SECRET` versions.
+async fn prune_versions(
+    connection: &mut SqliteConnection,
+    secret_id: i64,
+    at_millis: i64,
+) -> Result<(), StoreError> {
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM secret_versions WHERE secret_id = ?")
+        .bind(secret_id)
+        .fetch_one(&mut *connection)
+        .await?;
+    let excess = total - MAX_VERSIONS_PER_SECRET;
+    if excess <= 0 {
+        return Ok(());
+    }
+    let cutoff = at_millis - MIN_PRUNE_AGE_MS;
+    let pruned = sqlx::query(
+        "DELETE FROM secret_versions WHERE secret_id = ?1 AND version_id IN (
+             SELECT v.version_id FROM secret_versions v
+             WHERE v.secret_id = ?1 AND v.created_at < ?2
+               AND NOT EXISTS (SELECT 1 FROM staging_labels l
+                               WHERE l.secret_id = v.secret_id AND l.version_id = v.version_id)
+             ORDER BY v.created_at ASC
+             LIMIT ?3)",
+    )
+    .bind(secret_id)
+    .bind(cutoff)
+    .bind(excess)
+    .execute(&mut *connection)
+    .await?
+    .rows_affected();
+    if pruned > 0 {
+        tracing::info!(secret_id, pruned, "deleted deprecated versions over the per-secret limit");
+    }
     Ok(())
 }
