@@ -123,12 +123,21 @@ impl SecretsService {
         &self,
         include_planned_deletion: bool,
     ) -> Result<Vec<SecretDescription>, SecretsError> {
-        let mut descriptions = Vec::new();
-        for secret in self.store.list_secrets().await? {
+        let secrets = self.store.list_secrets().await?;
+        let mut versions = self.store.list_all_versions().await?;
+        let mut tags = self.store.list_all_tags().await?;
+        let mut descriptions = Vec::with_capacity(secrets.len());
+        for secret in secrets {
             if secret.deleted_at.is_some() && !include_planned_deletion {
                 continue;
             }
-            descriptions.push(self.describe_record(&secret).await?);
+            let secret_versions = versions.remove(&secret.id).unwrap_or_default();
+            let secret_tags = if secret.tags_set {
+                tags.remove(&secret.id).unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            descriptions.push(SecretDescription::from_records(&secret, &secret_versions, &secret_tags));
         }
         Ok(descriptions)
     }

@@ -13,6 +13,8 @@ pub use error::StoreError;
 pub use model::*;
 pub use sqlite::SqliteStore;
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
@@ -46,6 +48,14 @@ pub trait Store: Send + Sync {
     ) -> Result<Option<VersionRecord>, StoreError>;
 
     async fn list_tags(&self, secret_id: i64) -> Result<Vec<TagRecord>, StoreError>;
+
+    /// Versions of every secret, keyed by secret id, each list ordered like
+    /// `list_versions`. ListSecrets reads these in bulk instead of one query
+    /// per secret.
+    async fn list_all_versions(&self) -> Result<HashMap<i64, Vec<VersionRecord>>, StoreError>;
+
+    /// Tags of every secret that has any, keyed by secret id.
+    async fn list_all_tags(&self) -> Result<HashMap<i64, Vec<TagRecord>>, StoreError>;
 
     /// Applies a version change in one transaction: inserts or fills a version,
     /// moves labels (each checked against its expected holder, else

@@ -1,6 +1,7 @@
 //! SQLite implementation of [`Store`], the embedded default.
 
 mod access_keys;
+mod bulk;
 mod keys;
 mod policies;
 mod rotations;
@@ -9,6 +10,7 @@ mod secrets;
 mod versions;
 
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -130,6 +132,14 @@ impl Store for SqliteStore {
 
     async fn list_tags(&self, secret_id: i64) -> Result<Vec<TagRecord>, StoreError> {
         self.list_tags_impl(secret_id).await
+    }
+
+    async fn list_all_versions(&self) -> Result<HashMap<i64, Vec<VersionRecord>>, StoreError> {
+        self.list_all_versions_impl().await
+    }
+
+    async fn list_all_tags(&self) -> Result<HashMap<i64, Vec<TagRecord>>, StoreError> {
+        self.list_all_tags_impl().await
     }
 
     async fn apply_version_change(&self, change: VersionChange) -> Result<(), StoreError> {

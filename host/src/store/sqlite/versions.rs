@@ -11,7 +11,7 @@ use crate::store::{
     LabelMove, MetadataUpdate, NewVersion, StoreError, StoredValue, VersionChange, VersionRecord,
 };
 
-const VERSION_COLUMNS: &str = "version_id, created_at, last_accessed_at, value_kind, key_id, \
+pub(super) const VERSION_COLUMNS: &str = "version_id, created_at, last_accessed_at, value_kind, key_id, \
     wrapped_key, nonce, ciphertext";
 
 impl SqliteStore {
@@ -181,7 +181,7 @@ impl SqliteStore {
     }
 }
 
-fn version_from_row(
+pub(super) fn version_from_row(
     row: &sqlx::sqlite::SqliteRow,
     version_id: String,
     labels: Vec<String>,
