@@ -62,9 +62,9 @@ impl App {
     }
 }
 
-/// Loads the keyring and checks that it holds every key the stored values
-/// were sealed with. A key file is created only for a database that holds no
-/// values yet, so a lost or misplaced key file is reported instead of being
+/// Loads the keyring and checks that it contains every key the stored values
+/// were sealed with. A key file is created only for a database that contains
+/// no values yet, so a lost or misplaced key file is reported instead of being
 /// silently replaced by a new key that would split the data between two keys.
 async fn open_keyring(data_dir: &Path, store: &SqliteStore) -> anyhow::Result<Keyring> {
     let used_key_ids = store.used_key_ids().await?;

@@ -19,7 +19,7 @@ pub const STEPS: [StepName; 4] = [
 ];
 
 impl StepName {
-    /// The step's name in AWS rotation events, such as `createSecret`.
+    /// Returns the step's name in AWS rotation events, such as `createSecret`.
     pub fn aws_name(self) -> &'static str {
         match self {
             Self::CreateSecret => "createSecret",

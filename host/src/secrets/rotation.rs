@@ -196,11 +196,10 @@ impl SecretsService {
         Ok(())
     }
 
-    /// Withdraws rotation `token` after a failure that left its version
-    /// without a value (createSecret failed before putting one): AWSPENDING
-    /// is removed from the empty version and the rotation is marked
-    /// abandoned, so the secret's labels are as they were before the
-    /// rotation started. Returns `false`, changing nothing, when the version
+    /// Withdraws rotation `token` after createSecret failed before putting a
+    /// value. AWSPENDING is removed from the empty version and the rotation
+    /// is marked abandoned, so the secret's labels are as they were before
+    /// the rotation started. Returns `false`, changing nothing, when the version
     /// already holds a value; such a rotation must be resumed instead.
     pub async fn withdraw_rotation(
         &self,

@@ -2,7 +2,7 @@
 //! connect to.
 //!
 //! Entries have the form `scheme://host[:port]`. The host is a DNS name, an IP
-//! address, `*` or `*.suffix`; the port is a number or `*`, and defaults to the
+//! address, `*` or `*.suffix`. The port is a number or `*`, and defaults to the
 //! scheme's standard port. An empty list denies everything.
 
 use std::fmt;
@@ -102,7 +102,7 @@ impl AllowedHost {
         port_matches && host_matches
     }
 
-    /// Whether this entry names the host literally (not through a wildcard).
+    /// Returns whether this entry names the host literally (not through a wildcard).
     /// Loopback addresses are reachable only through such entries.
     fn names_exactly(&self, host: &str) -> bool {
         matches!(&self.host, HostPattern::Exact(allowed) if allowed == host)
@@ -130,7 +130,7 @@ pub struct AllowList {
     entries: Vec<AllowedHost>,
 }
 
-/// How an allowed host name matched the list.
+/// Result of matching a host name against the list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Match {
     /// No entry matches.

@@ -9,7 +9,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use super::allow_list::Match;
 
-/// Why a resolved address was rejected.
+/// Reason a resolved address was rejected.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EgressDenied {
     NotAllowListed,
@@ -30,7 +30,7 @@ impl std::fmt::Display for EgressDenied {
     }
 }
 
-/// Classifies an address that is blocked whatever the allow-list says.
+/// Classifies an address that is blocked whatever the allow-list contains.
 /// Returns `None` for addresses that are reachable.
 pub fn always_blocked(address: IpAddr) -> Option<&'static str> {
     match address.to_canonical() {
@@ -44,7 +44,7 @@ fn blocked_v4(address: Ipv4Addr) -> Option<&'static str> {
         return Some("unspecified");
     }
     if address.is_link_local() {
-        // 169.254.0.0/16 holds the AWS, GCP and Azure metadata endpoint 169.254.169.254.
+        // 169.254.0.0/16 contains the AWS, GCP and Azure metadata endpoint 169.254.169.254.
         return Some("link-local (metadata service)");
     }
     if address.is_multicast() || address.is_broadcast() {

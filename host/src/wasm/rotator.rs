@@ -19,7 +19,7 @@ pub struct LoadedRotator {
     pre: RotatorHostPre<StepState>,
 }
 
-/// How a step ended.
+/// Outcome of one step.
 #[derive(Debug)]
 pub enum StepOutcome {
     Succeeded,

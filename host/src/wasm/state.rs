@@ -11,7 +11,7 @@ use super::output::CappedOutput;
 use super::redact::Redactor;
 use crate::secrets::SecretsService;
 
-/// Which secrets a step may touch.
+/// Secrets a step may read and write.
 #[derive(Clone, Debug)]
 pub struct SecretsScope {
     /// ARN of the secret being rotated; the only one the step may write.

@@ -186,8 +186,8 @@ fn tls_of(secret: &DatabaseSecret) -> TlsMode {
 
 /// Opens a connection with `secret`. Returns `Ok(None)` when the server
 /// rejects the login (SQLSTATE class 28: wrong password or unknown role), so
-/// the caller can try other credentials, and an error for failures that other
-/// credentials would hit too: a missing database, an allow-list rejection, an
+/// the caller can try other credentials. Failures that other credentials would
+/// hit too are errors: a missing database, an allow-list rejection, an
 /// unreachable server or a timeout.
 fn try_login(
     secret: &DatabaseSecret,

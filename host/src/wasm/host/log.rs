@@ -3,7 +3,7 @@
 use crate::wasm::bindings::tumbler::rotator::log::{Host, Level};
 use crate::wasm::state::StepState;
 
-/// Longest single line kept; longer lines are cut.
+/// Maximum length of one log line in bytes. Longer lines are cut.
 const MAX_LINE_BYTES: usize = 4096;
 
 impl Host for StepState {
