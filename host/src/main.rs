@@ -1,11 +1,12 @@
 //! The `tumbler` binary.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use tumbler::cli::{Cli, run};
+use tumbler::cli::{Cli, Command, run};
 
 /// libpq environment variables that sqlx reads when it builds PostgreSQL
 /// connection options. Rotator connections must come only from the fields a
@@ -35,9 +36,16 @@ fn main() -> ExitCode {
         }
     }
 
-    // Commands print their own errors, so logs are off unless RUST_LOG
-    // enables them (RUST_LOG=info shows rotation progress, debug more).
-    let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("off"));
+    let cli = Cli::parse();
+
+    // Commands print their own errors, so their logs are off unless RUST_LOG
+    // enables them (RUST_LOG=info shows rotation progress, debug more). The
+    // server logs at info level, because nobody watches its stdout.
+    let default_filter = match cli.command {
+        Command::Serve(_) => "info",
+        _ => "off",
+    };
+    let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
     let requested = std::env::var("RUST_LOG").unwrap_or_default();
     if !requested.contains("cranelift") && !requested.contains("regalloc") {
         // The compiler's own trace output is hundreds of megabytes for one
@@ -51,9 +59,9 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
 
-    let cli = Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {

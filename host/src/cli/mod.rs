@@ -93,5 +93,6 @@ fn describe_error(error: &anyhow::Error) -> String {
         "DecryptionFailure" => " Check that the key file or TUMBLER_MASTER_KEY is the one the secret was stored with.",
         _ => "",
     };
-    format!("{}: {secrets_error}{hint}", secrets_error.aws_type())
+    let separator = if hint.is_empty() || message.ends_with('.') { "" } else { "." };
+    format!("{}: {message}{separator}{hint}", secrets_error.aws_type())
 }

@@ -76,14 +76,19 @@ pub struct RandomPasswordArgs {
     /// Characters that must not appear.
     #[arg(long, default_value = "")]
     exclude_characters: String,
+    /// Use no digits.
     #[arg(long)]
     exclude_numbers: bool,
+    /// Use no punctuation characters.
     #[arg(long)]
     exclude_punctuation: bool,
+    /// Use no upper-case letters.
     #[arg(long)]
     exclude_uppercase: bool,
+    /// Use no lower-case letters.
     #[arg(long)]
     exclude_lowercase: bool,
+    /// Allow the space character.
     #[arg(long)]
     include_space: bool,
     /// Drop the rule that the password holds at least one character of each included type.
@@ -179,7 +184,10 @@ pub async fn run(app: &App, command: SecretCommand, output: OutputFormat) -> any
         SecretCommand::List => {
             let secrets = app.secrets.list_secrets().await?;
             match output {
-                OutputFormat::Json => print_json(&json!({ "SecretList": secrets })),
+                OutputFormat::Json => {
+                    let entries: Vec<_> = secrets.into_iter().map(|secret| secret.into_list_entry()).collect();
+                    print_json(&json!({ "SecretList": entries }));
+                }
                 OutputFormat::Text => {
                     for secret in &secrets {
                         let rotation = if secret.rotation_enabled == Some(true) { "rotation on" } else { "" };
