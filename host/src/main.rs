@@ -40,7 +40,8 @@ fn main() -> ExitCode {
 
     // Commands print their own errors, so their logs are off unless RUST_LOG
     // enables them (RUST_LOG=info shows rotation progress, debug more). The
-    // server logs at info level, because nobody watches its stdout.
+    // server logs at info level, because its log is the only record of
+    // background rotations.
     let default_filter = match cli.command {
         Command::Serve(_) => "info",
         _ => "off",
