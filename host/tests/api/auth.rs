@@ -3,7 +3,7 @@
 
 use tumbler::auth::NewAccessKey;
 
-use crate::support::{TestServer, sdk_client, service_error};
+use crate::support::{TestServer, create_text_secret, sdk_client, service_error};
 
 #[tokio::test]
 async fn signed_requests_pass_and_bad_signatures_fail() {
@@ -42,20 +42,8 @@ async fn signed_requests_pass_and_bad_signatures_fail() {
 async fn identity_policy_limits_actions_and_secrets() {
     let server = TestServer::start_with_sigv4().await;
     let admin = &server.client;
-    admin
-        .create_secret()
-        .name("app/db")
-        .secret_string("v1")
-        .send()
-        .await
-        .unwrap();
-    admin
-        .create_secret()
-        .name("other/db")
-        .secret_string("v2")
-        .send()
-        .await
-        .unwrap();
+    create_text_secret(&admin, "app/db", "v1").await;
+    create_text_secret(&admin, "other/db", "v2").await;
 
     let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["secretsmanager:DescribeSecret","secretsmanager:GetSecretValue"],"Resource":"arn:aws:secretsmanager:*:*:secret:app/*"}]}"#;
     let created = server
@@ -116,13 +104,7 @@ async fn identity_policy_limits_actions_and_secrets() {
 async fn resource_policy_grants_access_to_a_key() {
     let server = TestServer::start_with_sigv4().await;
     let admin = &server.client;
-    admin
-        .create_secret()
-        .name("shared")
-        .secret_string("v1")
-        .send()
-        .await
-        .unwrap();
+    create_text_secret(&admin, "shared", "v1").await;
     let created = server
         .access_keys
         .create(NewAccessKey {

@@ -4,19 +4,13 @@ use aws_sdk_secretsmanager::primitives::Blob;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::support::{TestServer, service_error};
+use crate::support::{TestServer, create_text_secret, service_error};
 
 #[tokio::test]
 async fn partial_arn_resolves() {
     let server = TestServer::start().await;
     let client = &server.client;
-    let created = client
-        .create_secret()
-        .name("app/db")
-        .secret_string("v1")
-        .send()
-        .await
-        .unwrap();
+    let created = create_text_secret(&client, "app/db", "v1").await;
     let arn = created.arn().unwrap().to_owned();
     let partial = arn[..arn.len() - 7].to_owned();
     assert!(partial.ends_with(":secret:app/db"), "{partial}");
@@ -40,13 +34,7 @@ async fn partial_arn_resolves() {
     );
     assert_eq!(code, "ResourceNotFoundException");
 
-    client
-        .create_secret()
-        .name("app-config")
-        .secret_string("c")
-        .send()
-        .await
-        .unwrap();
+    create_text_secret(&client, "app-config", "c").await;
     let value = client
         .get_secret_value()
         .secret_id("app-config")

@@ -3,7 +3,7 @@
 
 use aws_sdk_secretsmanager::types::Tag;
 
-use crate::support::{TestServer, service_error, token};
+use crate::support::{TestServer, create_text_secret, service_error, token};
 
 #[tokio::test]
 async fn create_get_put_update_describe_round_trip() {
@@ -293,13 +293,7 @@ async fn put_without_value_is_invalid_request() {
 async fn put_with_stages_keeps_current() {
     let server = TestServer::start().await;
     let client = &server.client;
-    let created = client
-        .create_secret()
-        .name("app/db")
-        .secret_string("v1")
-        .send()
-        .await
-        .unwrap();
+    let created = create_text_secret(&client, "app/db", "v1").await;
     let put = client
         .put_secret_value()
         .secret_id("app/db")

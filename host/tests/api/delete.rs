@@ -1,6 +1,6 @@
 //! DeleteSecret and RestoreSecret.
 
-use crate::support::{TestServer, service_error};
+use crate::support::{TestServer, create_text_secret, describe, service_error};
 
 #[tokio::test]
 async fn delete_validates_the_recovery_window() {
@@ -33,12 +33,7 @@ async fn delete_validates_the_recovery_window() {
         message,
         "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays."
     );
-    let described = client
-        .describe_secret()
-        .secret_id("app/db")
-        .send()
-        .await
-        .unwrap();
+    let described = describe(&client, "app/db").await;
     assert!(described.deleted_date().is_none(), "nothing was deleted");
 }
 
@@ -46,13 +41,7 @@ async fn delete_validates_the_recovery_window() {
 async fn delete_and_restore() {
     let server = TestServer::start().await;
     let client = &server.client;
-    client
-        .create_secret()
-        .name("app/db")
-        .secret_string("v1")
-        .send()
-        .await
-        .unwrap();
+    create_text_secret(&client, "app/db", "v1").await;
 
     let deleted = client
         .delete_secret()
@@ -94,13 +83,7 @@ async fn delete_and_restore() {
 async fn force_delete_removes_at_once_and_accepts_unknown() {
     let server = TestServer::start().await;
     let client = &server.client;
-    client
-        .create_secret()
-        .name("app/db")
-        .secret_string("v1")
-        .send()
-        .await
-        .unwrap();
+    create_text_secret(&client, "app/db", "v1").await;
     client
         .delete_secret()
         .secret_id("app/db")

@@ -2,7 +2,7 @@
 
 use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType, SortOrderType};
 
-use crate::support::{TestServer, service_error};
+use crate::support::{TestServer, create_text_secret, service_error};
 
 #[tokio::test]
 async fn list_secrets_pages_with_max_results() {
@@ -219,13 +219,7 @@ async fn list_secrets_orders_and_hides_deleted() {
 async fn list_secret_version_ids_pages_and_deprecated() {
     let server = TestServer::start().await;
     let client = &server.client;
-    client
-        .create_secret()
-        .name("app/db")
-        .secret_string("v1")
-        .send()
-        .await
-        .unwrap();
+    create_text_secret(&client, "app/db", "v1").await;
     for value in ["v2", "v3", "v4"] {
         client
             .put_secret_value()

@@ -7,7 +7,7 @@ use sqlx::{ConnectOptions, Connection, PgConnection};
 use tumbler::api::ServerOptions;
 use tumbler::store::RotationStatus;
 
-use crate::support::TestServer;
+use crate::support::{TestServer, create_text_secret, describe};
 
 struct PgSettings {
     host: String,
@@ -84,13 +84,7 @@ async fn rotation_through_api_succeeds_and_repeats() {
         "dbname": pg.database,
     })
     .to_string();
-    let created = client
-        .create_secret()
-        .name("app/db")
-        .secret_string(&secret)
-        .send()
-        .await
-        .unwrap();
+    let created = create_text_secret(&client, "app/db", &secret).await;
     let first_version = created.version_id().unwrap().to_owned();
 
     let rotated = client
@@ -140,12 +134,7 @@ async fn rotation_through_api_succeeds_and_repeats() {
         .await
         .unwrap();
     assert_eq!(previous.version_id(), Some(first_version.as_str()));
-    let described = client
-        .describe_secret()
-        .secret_id("app/db")
-        .send()
-        .await
-        .unwrap();
+    let described = describe(&client, "app/db").await;
     assert_eq!(described.rotation_enabled(), Some(true));
     assert!(
         described.last_rotated_date().is_some(),

@@ -1,6 +1,6 @@
 //! Resource policies.
 
-use crate::support::{TestServer, service_error};
+use crate::support::{TestServer, create_text_secret, service_error};
 
 const PUBLIC_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"secretsmanager:GetSecretValue","Resource":"*"}]}"#;
 const SCOPED_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/alice"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}"#;
@@ -9,13 +9,7 @@ const SCOPED_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"A
 async fn resource_policy_round_trip_and_public_block() {
     let server = TestServer::start().await;
     let client = &server.client;
-    let created = client
-        .create_secret()
-        .name("app/db")
-        .secret_string("v1")
-        .send()
-        .await
-        .unwrap();
+    let created = create_text_secret(&client, "app/db", "v1").await;
 
     let none = client
         .get_resource_policy()

@@ -2,19 +2,13 @@
 
 use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType};
 
-use crate::support::{TestServer, service_error};
+use crate::support::{TestServer, create_text_secret, service_error};
 
 #[tokio::test]
 async fn missing_stage_and_version_are_not_found() {
     let server = TestServer::start().await;
     let client = &server.client;
-    let created = client
-        .create_secret()
-        .name("app/db")
-        .secret_string("v1")
-        .send()
-        .await
-        .unwrap();
+    let created = create_text_secret(&client, "app/db", "v1").await;
 
     let (code, message) = service_error(
         client
@@ -69,20 +63,8 @@ async fn missing_stage_and_version_are_not_found() {
 async fn batch_get_by_ids_reports_missing_secrets() {
     let server = TestServer::start().await;
     let client = &server.client;
-    client
-        .create_secret()
-        .name("a")
-        .secret_string("value-a")
-        .send()
-        .await
-        .unwrap();
-    client
-        .create_secret()
-        .name("b")
-        .secret_string("value-b")
-        .send()
-        .await
-        .unwrap();
+    create_text_secret(&client, "a", "value-a").await;
+    create_text_secret(&client, "b", "value-b").await;
 
     let output = client
         .batch_get_secret_value()
@@ -186,13 +168,7 @@ async fn batch_get_rejects_ids_with_filters() {
 async fn deleted_secret_value_is_invalid_request() {
     let server = TestServer::start().await;
     let client = &server.client;
-    client
-        .create_secret()
-        .name("app/db")
-        .secret_string("v1")
-        .send()
-        .await
-        .unwrap();
+    create_text_secret(&client, "app/db", "v1").await;
     client
         .delete_secret()
         .secret_id("app/db")

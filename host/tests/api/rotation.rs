@@ -3,19 +3,13 @@
 use aws_sdk_secretsmanager::types::{ExternalSecretRotationMetadataItem, RotationRulesType};
 use tumbler::store::RotationStatus;
 
-use crate::support::{TestServer, service_error, token};
+use crate::support::{TestServer, create_text_secret, describe, service_error, token};
 
 #[tokio::test]
 async fn unknown_rotator_changes_nothing() {
     let server = TestServer::start().await;
     let client = &server.client;
-    let created = client
-        .create_secret()
-        .name("app/db")
-        .secret_string("v1")
-        .send()
-        .await
-        .unwrap();
+    let created = create_text_secret(&client, "app/db", "v1").await;
     let (code, message) = service_error(
         client
             .rotate_secret()
@@ -32,12 +26,7 @@ async fn unknown_rotator_changes_nothing() {
     assert_eq!(code, "ResourceNotFoundException");
     assert!(message.contains("no-such-rotator"), "{message}");
 
-    let described = client
-        .describe_secret()
-        .secret_id("app/db")
-        .send()
-        .await
-        .unwrap();
+    let described = describe(&client, "app/db").await;
     assert_ne!(described.rotation_enabled(), Some(true));
     assert!(described.rotation_rules().is_none());
     assert!(described.rotation_lambda_arn().is_none());
@@ -76,13 +65,7 @@ async fn rotate_without_configured_rotator_is_invalid_request() {
 async fn unfinished_rotation_blocks_new_ones() {
     let server = TestServer::start_without_rotation_steps().await;
     let client = &server.client;
-    client
-        .create_secret()
-        .name("app/db")
-        .secret_string("v1")
-        .send()
-        .await
-        .unwrap();
+    create_text_secret(&client, "app/db", "v1").await;
     let first = client
         .rotate_secret()
         .secret_id("app/db")
@@ -117,12 +100,7 @@ async fn unfinished_rotation_blocks_new_ones() {
             .await,
     );
     assert_eq!(code, "InvalidRequestException");
-    let described = client
-        .describe_secret()
-        .secret_id("app/db")
-        .send()
-        .await
-        .unwrap();
+    let described = describe(&client, "app/db").await;
     assert_eq!(
         described
             .rotation_rules()
@@ -152,13 +130,7 @@ async fn unfinished_rotation_blocks_new_ones() {
 async fn mixed_rules_are_rejected_and_cron_rules_stored() {
     let server = TestServer::start().await;
     let client = &server.client;
-    let created = client
-        .create_secret()
-        .name("app/db")
-        .secret_string("v1")
-        .send()
-        .await
-        .unwrap();
+    let created = create_text_secret(&client, "app/db", "v1").await;
     client
         .rotate_secret()
         .secret_id("app/db")
@@ -192,12 +164,7 @@ async fn mixed_rules_are_rejected_and_cron_rules_stored() {
         message,
         "You cannot specify both rotation frequency and schedule expression together."
     );
-    let described = client
-        .describe_secret()
-        .secret_id("app/db")
-        .send()
-        .await
-        .unwrap();
+    let described = describe(&client, "app/db").await;
     assert_eq!(
         described
             .rotation_rules()
@@ -218,12 +185,7 @@ async fn mixed_rules_are_rejected_and_cron_rules_stored() {
         .send()
         .await
         .expect("switch to a cron schedule");
-    let described = client
-        .describe_secret()
-        .secret_id("app/db")
-        .send()
-        .await
-        .unwrap();
+    let described = describe(&client, "app/db").await;
     let rules = described.rotation_rules().expect("RotationRules");
     assert_eq!(rules.schedule_expression(), Some("cron(0 2 ? * SUN *)"));
     assert_eq!(rules.duration(), Some("3h"));
@@ -239,13 +201,7 @@ async fn mixed_rules_are_rejected_and_cron_rules_stored() {
 async fn invalid_rules_are_rejected() {
     let server = TestServer::start().await;
     let client = &server.client;
-    client
-        .create_secret()
-        .name("app/db")
-        .secret_string("v1")
-        .send()
-        .await
-        .unwrap();
+    create_text_secret(&client, "app/db", "v1").await;
     let cases = [
         RotationRulesType::builder()
             .automatically_after_days(0)
@@ -270,12 +226,7 @@ async fn invalid_rules_are_rejected() {
         );
         assert_eq!(code, "InvalidParameterException", "{rules:?}");
     }
-    let described = client
-        .describe_secret()
-        .secret_id("app/db")
-        .send()
-        .await
-        .unwrap();
+    let described = describe(&client, "app/db").await;
     assert!(described.rotation_enabled().is_none(), "nothing stored");
 }
 
@@ -294,13 +245,7 @@ impl RotationRules {
 async fn metadata_settings_are_validated() {
     let server = TestServer::start().await;
     let client = &server.client;
-    client
-        .create_secret()
-        .name("app/db")
-        .secret_string("v1")
-        .send()
-        .await
-        .unwrap();
+    create_text_secret(&client, "app/db", "v1").await;
     let (code, message) = service_error(
         client
             .rotate_secret()
@@ -317,12 +262,7 @@ async fn metadata_settings_are_validated() {
     );
     assert_eq!(code, "InvalidParameterException");
     assert!(message.contains("password-lenght"), "{message}");
-    let described = client
-        .describe_secret()
-        .secret_id("app/db")
-        .send()
-        .await
-        .unwrap();
+    let described = describe(&client, "app/db").await;
     assert!(described.rotation_enabled().is_none(), "nothing stored");
 }
 
@@ -330,13 +270,7 @@ async fn metadata_settings_are_validated() {
 async fn cancel_rotate_secret_disables_rotation() {
     let server = TestServer::start_without_rotation_steps().await;
     let client = &server.client;
-    client
-        .create_secret()
-        .name("app/db")
-        .secret_string("v1")
-        .send()
-        .await
-        .unwrap();
+    create_text_secret(&client, "app/db", "v1").await;
     let (code, _) = service_error(
         client
             .cancel_rotate_secret()
@@ -362,12 +296,7 @@ async fn cancel_rotate_secret_disables_rotation() {
         .await
         .expect("cancel");
     assert_eq!(cancelled.version_id(), Some(t.as_str()));
-    let described = client
-        .describe_secret()
-        .secret_id("app/db")
-        .send()
-        .await
-        .unwrap();
+    let described = describe(&client, "app/db").await;
     assert_eq!(described.rotation_enabled(), Some(false));
     assert_eq!(
         described.rotation_lambda_arn(),

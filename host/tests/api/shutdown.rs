@@ -2,20 +2,14 @@
 
 use tumbler::store::RotationStatus;
 
-use crate::support::TestServer;
+use crate::support::{TestServer, create_text_secret};
 
 #[tokio::test]
 async fn shutdown_waits_for_background_rotation() {
     let server = TestServer::start().await;
     let client = server.client.clone();
     let secret = r#"{"engine":"postgres","host":"127.0.0.1","port":1,"username":"u","password":"initial-Password-1","dbname":"postgres"}"#;
-    client
-        .create_secret()
-        .name("app/db")
-        .secret_string(secret)
-        .send()
-        .await
-        .unwrap();
+    create_text_secret(&client, "app/db", secret).await;
     client
         .rotate_secret()
         .secret_id("app/db")

@@ -74,11 +74,7 @@ impl AuthServer {
             })
             .await
             .expect("create the administrator key");
-        let admin = client(
-            address,
-            &admin_key.record.id,
-            &admin_key.secret_access_key,
-        );
+        let admin = client(address, &admin_key.record.id, &admin_key.secret_access_key);
         Self {
             address,
             keys,
@@ -216,7 +212,12 @@ async fn admin_key_is_accepted() {
         .send()
         .await;
     assert!(created.is_ok(), "{created:?}");
-    let listed = server.admin.list_secrets().send().await.expect("ListSecrets");
+    let listed = server
+        .admin
+        .list_secrets()
+        .send()
+        .await
+        .expect("ListSecrets");
     assert_eq!(listed.secret_list().len(), 1);
 }
 
@@ -233,7 +234,11 @@ async fn dev_credentials_are_rejected_without_dev_mode() {
 async fn wrong_secret_key_is_rejected() {
     let server = AuthServer::start().await;
     let (id, _) = server.create_key("app", None).await;
-    let wrong = client(server.address, &id, "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+    let wrong = client(
+        server.address,
+        &id,
+        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+    );
 
     let (code, message) = service_error(wrong.list_secrets().send().await);
     assert_eq!(code, "InvalidSignatureException");
@@ -299,8 +304,7 @@ async fn signature_over_other_body_is_rejected() {
 #[tokio::test]
 async fn deleted_key_is_rejected() {
     let server = AuthServer::start().await;
-    let allow_list =
-        r#"{"Statement":[{"Effect":"Allow","Action":"secretsmanager:ListSecrets","Resource":"*"}]}"#;
+    let allow_list = r#"{"Statement":[{"Effect":"Allow","Action":"secretsmanager:ListSecrets","Resource":"*"}]}"#;
     let (id, secret) = server.create_key("app", Some(allow_list)).await;
     let app = client(server.address, &id, &secret);
     assert!(
@@ -335,8 +339,7 @@ async fn prod_policy_allows_only_prod_reads() {
     let value = reader.get_secret_value().secret_id("prod/db").send().await;
     assert_eq!(value.expect("read prod/db").secret_string(), Some("v1"));
 
-    let (code, message) =
-        service_error(reader.get_secret_value().secret_id("dev/db").send().await);
+    let (code, message) = service_error(reader.get_secret_value().secret_id("dev/db").send().await);
     assert_eq!(code, "AccessDeniedException");
     assert!(
         message.starts_with(
@@ -389,7 +392,13 @@ async fn resource_policy_deny_beats_identity_allow() {
         r#"{"Statement":[{"Effect":"Allow","Action":"secretsmanager:*","Resource":"*"}]}"#;
     let (id, secret) = server.create_key("app", Some(allow_all)).await;
     let app = client(server.address, &id, &secret);
-    assert!(app.get_secret_value().secret_id("app/db").send().await.is_ok());
+    assert!(
+        app.get_secret_value()
+            .secret_id("app/db")
+            .send()
+            .await
+            .is_ok()
+    );
 
     let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny",
         "Principal":{"AWS":"arn:aws:iam::000000000000:user/app"},
@@ -403,15 +412,18 @@ async fn resource_policy_deny_beats_identity_allow() {
         .await
         .expect("attach the resource policy");
 
-    let (code, message) =
-        service_error(app.get_secret_value().secret_id("app/db").send().await);
+    let (code, message) = service_error(app.get_secret_value().secret_id("app/db").send().await);
     assert_eq!(code, "AccessDeniedException");
     assert!(
         message.ends_with("with an explicit deny in a resource-based policy"),
         "{message}"
     );
     assert!(
-        app.describe_secret().secret_id("app/db").send().await.is_ok(),
+        app.describe_secret()
+            .secret_id("app/db")
+            .send()
+            .await
+            .is_ok(),
         "actions the policy does not deny stay allowed"
     );
     assert!(

@@ -255,3 +255,32 @@ where
 pub fn token() -> String {
     uuid::Uuid::new_v4().to_string()
 }
+
+/// Creates a secret with a text value through the SDK and fails the test on
+/// any error.
+pub async fn create_text_secret(
+    client: &Client,
+    name: impl Into<String>,
+    value: impl Into<String>,
+) -> aws_sdk_secretsmanager::operation::create_secret::CreateSecretOutput {
+    client
+        .create_secret()
+        .name(name)
+        .secret_string(value)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Returns DescribeSecret for `secret_id` and fails the test on any error.
+pub async fn describe(
+    client: &Client,
+    secret_id: impl Into<String>,
+) -> aws_sdk_secretsmanager::operation::describe_secret::DescribeSecretOutput {
+    client
+        .describe_secret()
+        .secret_id(secret_id)
+        .send()
+        .await
+        .unwrap()
+}

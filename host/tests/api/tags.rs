@@ -2,7 +2,7 @@
 
 use aws_sdk_secretsmanager::types::Tag;
 
-use crate::support::{TestServer, service_error};
+use crate::support::{TestServer, describe, service_error};
 
 #[tokio::test]
 async fn tag_and_untag_round_trip() {
@@ -25,12 +25,7 @@ async fn tag_and_untag_round_trip() {
         .send()
         .await
         .expect("TagResource overwrites");
-    let described = client
-        .describe_secret()
-        .secret_id("app/db")
-        .send()
-        .await
-        .unwrap();
+    let described = describe(&client, "app/db").await;
     let tags: Vec<_> = described
         .tags()
         .iter()
@@ -47,12 +42,7 @@ async fn tag_and_untag_round_trip() {
         .send()
         .await
         .expect("UntagResource");
-    let described = client
-        .describe_secret()
-        .secret_id("app/db")
-        .send()
-        .await
-        .unwrap();
+    let described = describe(&client, "app/db").await;
     assert!(described.tags().is_empty());
     // Tags: [] after all tags were removed, as AWS reports it.
     let raw = server

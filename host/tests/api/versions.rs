@@ -3,7 +3,7 @@
 
 use tumbler::store::RotationStatus;
 
-use crate::support::{TestServer, service_error, token};
+use crate::support::{TestServer, create_text_secret, describe, service_error, token};
 
 /// A PostgreSQL secret whose server is not on the rotator's allow-list, so
 /// a rotation fails when it first connects.
@@ -13,13 +13,7 @@ const UNREACHABLE_DB: &str = r#"{"engine":"postgres","host":"127.0.0.1","port":1
 async fn pending_placeholder_has_no_value() {
     let server = TestServer::start_without_rotation_steps().await;
     let client = &server.client;
-    client
-        .create_secret()
-        .name("app/db")
-        .secret_string("v1")
-        .send()
-        .await
-        .unwrap();
+    create_text_secret(&client, "app/db", "v1").await;
     let t2 = token();
     let rotated = client
         .rotate_secret()
@@ -54,12 +48,7 @@ async fn pending_placeholder_has_no_value() {
     );
     assert_eq!(code, "ResourceNotFoundException");
 
-    let described = client
-        .describe_secret()
-        .secret_id("app/db")
-        .send()
-        .await
-        .unwrap();
+    let described = describe(&client, "app/db").await;
     let stages = described
         .version_ids_to_stages()
         .expect("VersionIdsToStages");
@@ -73,13 +62,7 @@ async fn pending_placeholder_has_no_value() {
 async fn failed_rotation_keeps_current_value() {
     let server = TestServer::start().await;
     let client = &server.client;
-    let created = client
-        .create_secret()
-        .name("app/db")
-        .secret_string(UNREACHABLE_DB)
-        .send()
-        .await
-        .unwrap();
+    let created = create_text_secret(&client, "app/db", UNREACHABLE_DB).await;
     client
         .rotate_secret()
         .secret_id("app/db")
@@ -152,13 +135,7 @@ async fn empty_secret_first_rotation_promotes() {
 async fn moving_current_requires_remove_from() {
     let server = TestServer::start().await;
     let client = &server.client;
-    let v1 = client
-        .create_secret()
-        .name("app/db")
-        .secret_string("v1")
-        .send()
-        .await
-        .unwrap();
+    let v1 = create_text_secret(&client, "app/db", "v1").await;
     let v1 = v1.version_id().unwrap().to_owned();
     let v2 = client
         .put_secret_value()
@@ -199,12 +176,7 @@ async fn moving_current_requires_remove_from() {
         .await
         .expect("move AWSCURRENT");
     assert_eq!(moved.name(), Some("app/db"));
-    let described = client
-        .describe_secret()
-        .secret_id("app/db")
-        .send()
-        .await
-        .unwrap();
+    let described = describe(&client, "app/db").await;
     let stages = described.version_ids_to_stages().unwrap();
     let mut on_v2 = stages[&v2].clone();
     on_v2.sort();
