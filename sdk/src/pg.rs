@@ -161,7 +161,7 @@ pub fn is_transient(error: &Error) -> bool {
 /// Converts a host `postgres` error into a rotation error whose case decides
 /// whether the host retries: an allow-list rejection becomes `Denied`, a transient
 /// failure (see [`is_transient`]) becomes `Unavailable`, and everything else
-/// becomes `Other`. `context` says what was being done, for example
+/// becomes `Other`. `context` describes what was being done, for example
 /// `"connecting as app to db:5432"`.
 ///
 /// The server's message is included. Use [`map_error_redacted`] for

@@ -83,7 +83,7 @@ impl SecretDescription {
     }
 }
 
-/// Converts a host `secrets` error into a rotation error. `context` says what
+/// Converts a host `secrets` error into a rotation error. `context` describes what
 /// was being done, for example `"reading AWSCURRENT of <arn>"`.
 ///
 /// `access-denied` becomes `Denied`, `invalid-request` (the call does not fit

@@ -41,7 +41,7 @@ pub enum SecretCommand {
         #[arg(long)]
         version_id: Option<String>,
     },
-    /// Store a new version; AWSCURRENT moves to it unless --version-stages says otherwise.
+    /// Store a new version; AWSCURRENT moves to it unless --version-stages names other labels.
     Put {
         /// Name or ARN of the secret.
         secret_id: String,
@@ -91,7 +91,7 @@ pub struct RandomPasswordArgs {
     /// Allow the space character.
     #[arg(long)]
     include_space: bool,
-    /// Drop the rule that the password holds at least one character of each included type.
+    /// Drop the rule that the password contains at least one character of each included type.
     #[arg(long)]
     no_require_each_included_type: bool,
 }

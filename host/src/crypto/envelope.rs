@@ -11,7 +11,7 @@ use super::keyring::{KEY_LEN, KeyProvider, NONCE_LEN, TAG_LEN};
 const VALUE_AAD_PREFIX: &[u8] = b"tumbler/value/v1";
 const DATA_KEY_AAD_PREFIX: &[u8] = b"tumbler/data-key/v1";
 
-/// What a sealed value is bound to; opening with any other context fails.
+/// Context a sealed value is bound to. Opening with any other context fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SealContext<'a> {
     pub secret_arn: &'a str,

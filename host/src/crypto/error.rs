@@ -48,7 +48,7 @@ pub enum CryptoError {
     )]
     InvalidMasterKey(String),
 
-    /// The key file exists but cannot be parsed or holds invalid keys.
+    /// The key file exists but cannot be parsed or contains invalid keys.
     #[error(
         "invalid key file {path}: {reason}; restore it from backup (deleting it makes every stored secret unreadable)"
     )]

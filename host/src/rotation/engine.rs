@@ -104,7 +104,7 @@ impl RotationEngine {
     /// request names) without running any step: checks that the rotator
     /// exists, then stores the configuration and the empty AWSPENDING
     /// version. The returned [`StartedRotation`] carries the version id, so a
-    /// caller can answer before the steps run.
+    /// caller can respond before the steps run.
     pub async fn start(&self, request: RotateRequest) -> Result<StartedRotation, RotationError> {
         // Resolve the rotator before anything is stored, so an unknown
         // rotator leaves the secret untouched.

@@ -200,7 +200,7 @@ impl SecretsService {
     /// value. AWSPENDING is removed from the empty version and the rotation
     /// is marked abandoned, so the secret's labels are as they were before
     /// the rotation started. Returns `false`, changing nothing, when the version
-    /// already holds a value; such a rotation must be resumed instead.
+    /// already contains a value, because such a rotation must be resumed instead.
     pub async fn withdraw_rotation(
         &self,
         secret_id: &str,

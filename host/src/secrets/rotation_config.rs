@@ -53,7 +53,7 @@ impl SecretsService {
         })
     }
 
-    /// The rotator and settings stored on a secret, if rotation was ever
+    /// Returns the rotator and settings stored on a secret, if rotation was ever
     /// configured.
     pub async fn rotation_config(
         &self,

@@ -1,7 +1,7 @@
 //! Persistence of secrets, versions, staging labels, tags and rotation
 //! progress behind the [`Store`] trait.
 //!
-//! The store keeps only sealed values; it never sees plaintext. The database
+//! The store keeps only sealed values; it never receives plaintext. The database
 //! enforces one row per (secret, staging label), so a label can never sit on
 //! two versions, and every change of labels happens in one transaction.
 

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use crate::crypto::SealedValue;
 
-/// Which member a stored value came from.
+/// Member a stored value came from: `SecretString` or `SecretBinary`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueKind {
     /// `SecretString`.

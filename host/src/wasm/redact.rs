@@ -57,7 +57,7 @@ impl Redactor {
             return;
         }
         self.values.push(Zeroizing::new(value.to_string()));
-        // Longest first, so a password inside a JSON document is not left
+        // Longest values first, so a password inside a JSON document is not left
         // half-replaced by a shorter match.
         self.values.sort_by_key(|known| std::cmp::Reverse(known.len()));
     }
