@@ -33,7 +33,7 @@ struct KeyDetails {
     /// User name in the principal ARN.
     name: String,
     is_admin: bool,
-    policy: Option<PolicyDocument>,
+    policy: Option<Arc<PolicyDocument>>,
     tags: BTreeMap<String, String>,
     /// Region of the credential scope, for `aws:RequestedRegion`.
     region: String,
@@ -126,10 +126,10 @@ impl SigV4Authenticator {
         }
 
         let details = KeyDetails {
-            name: key.record.name,
+            name: key.record.name.clone(),
             is_admin: key.record.is_admin,
-            policy: key.policy,
-            tags: key.record.tags,
+            policy: key.policy.clone(),
+            tags: key.record.tags.clone(),
             region: signed.region().to_owned(),
         };
         Ok(self.caller(access_key_id, details))
@@ -217,7 +217,7 @@ impl Authenticator for SigV4Authenticator {
             keys: &keys,
         };
         let policies = Policies {
-            identity: details.policy.as_slice(),
+            identity: details.policy.as_deref().map(std::slice::from_ref).unwrap_or_default(),
             resource: resource_policy.as_ref(),
             is_admin: details.is_admin,
         };

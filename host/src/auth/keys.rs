@@ -22,7 +22,7 @@ use zeroize::Zeroizing;
 
 use super::policy::{PolicyDocument, PolicyError, PolicyKind};
 use crate::crypto::{self, CryptoError, Keyring, SealContext, SealedValue};
-use crate::store::StoreError;
+use crate::store::{MarkedCache, StoreError};
 
 /// Prefix of every access key id Tumbler issues.
 pub const KEY_ID_PREFIX: &str = "TKIA";
@@ -64,6 +64,12 @@ pub struct AccessKeyRecord {
 /// Persistence of access keys. SQLite implements it in `store::sqlite`.
 #[async_trait]
 pub trait AccessKeyStore: Send + Sync {
+    /// A number that changes with every commit; see
+    /// [`crate::store::Store::change_marker`]. `None` disables caching.
+    fn change_marker(&self) -> Option<u64> {
+        None
+    }
+
     /// Inserts a key; fails with [`StoreError::Conflict`] if the id exists.
     async fn insert_access_key(&self, key: &AccessKeyRecord) -> Result<(), StoreError>;
 
@@ -155,7 +161,7 @@ impl std::fmt::Debug for CreatedKey {
 pub struct ResolvedKey {
     pub record: AccessKeyRecord,
     pub secret_access_key: Zeroizing<Vec<u8>>,
-    pub policy: Option<PolicyDocument>,
+    pub policy: Option<Arc<PolicyDocument>>,
 }
 
 /// Access key operations over a store and a keyring. Cloning is cheap.
@@ -163,6 +169,9 @@ pub struct ResolvedKey {
 pub struct AccessKeys {
     store: Arc<dyn AccessKeyStore>,
     keyring: Arc<Keyring>,
+    /// Opened keys by id, kept until the next commit to the store, so a
+    /// deleted or disabled key stops working with the next request.
+    resolved: Arc<MarkedCache<String, Option<Arc<ResolvedKey>>>>,
 }
 
 impl std::fmt::Debug for AccessKeys {
@@ -173,7 +182,11 @@ impl std::fmt::Debug for AccessKeys {
 
 impl AccessKeys {
     pub fn new(store: Arc<dyn AccessKeyStore>, keyring: Arc<Keyring>) -> Self {
-        AccessKeys { store, keyring }
+        AccessKeys {
+            store,
+            keyring,
+            resolved: Arc::default(),
+        }
     }
 
     pub fn store(&self) -> &Arc<dyn AccessKeyStore> {
@@ -216,8 +229,8 @@ impl AccessKeys {
         Ok(self.store.list_access_keys().await?)
     }
 
-    /// Deletes a key. Requests signed with it fail from then on, because every
-    /// verification reads the key from the store.
+    /// Deletes a key. Requests signed with it fail from then on, because the
+    /// cache of opened keys is dropped at every commit.
     pub async fn delete(&self, id: &str) -> Result<(), AccessKeyError> {
         if !self.store.delete_access_key(id).await? {
             return Err(AccessKeyError::NotFound(id.to_owned()));
@@ -237,7 +250,14 @@ impl AccessKeys {
 
     /// Loads an enabled key with its opened secret; `None` for an unknown,
     /// deleted or disabled key.
-    pub async fn resolve(&self, id: &str) -> Result<Option<ResolvedKey>, AccessKeyError> {
+    pub async fn resolve(&self, id: &str) -> Result<Option<Arc<ResolvedKey>>, AccessKeyError> {
+        let marker = self.store.change_marker();
+        self.resolved
+            .get_or_load(marker, id.to_owned(), || self.open_key(id))
+            .await
+    }
+
+    async fn open_key(&self, id: &str) -> Result<Option<Arc<ResolvedKey>>, AccessKeyError> {
         let Some(record) = self.store.get_access_key(id).await? else {
             return Ok(None);
         };
@@ -250,14 +270,14 @@ impl AccessKeys {
             &record.sealed_secret,
         )?;
         let policy = match &record.policy {
-            Some(json) => Some(PolicyDocument::parse(json, PolicyKind::Identity)?),
+            Some(json) => Some(Arc::new(PolicyDocument::parse(json, PolicyKind::Identity)?)),
             None => None,
         };
-        Ok(Some(ResolvedKey {
+        Ok(Some(Arc::new(ResolvedKey {
             record,
             secret_access_key: secret,
             policy,
-        }))
+        })))
     }
 
     fn build(&self, new: NewAccessKey) -> Result<CreatedKey, AccessKeyError> {

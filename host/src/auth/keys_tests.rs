@@ -184,3 +184,19 @@ async fn only_one_admin_key_is_bootstrapped() {
         assert_eq!(mode & 0o777, 0o600);
     }
 }
+
+#[tokio::test]
+async fn key_deleted_by_another_process_stops_resolving() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tumbler.db");
+    let keyring = Arc::new(Keyring::from_key("test-kek", [7u8; crate::crypto::KEY_LEN]));
+    let server = AccessKeys::new(Arc::new(SqliteStore::open(&path).await.unwrap()), keyring.clone());
+    let cli = AccessKeys::new(Arc::new(SqliteStore::open(&path).await.unwrap()), keyring);
+
+    let created = cli.create(NewAccessKey::default()).await.unwrap();
+    assert!(server.resolve(&created.record.id).await.unwrap().is_some());
+
+    cli.delete(&created.record.id).await.unwrap();
+
+    assert!(server.resolve(&created.record.id).await.unwrap().is_none());
+}

@@ -40,6 +40,8 @@ pub use types::*;
 pub use value::{MAX_VALUE_LEN, SecretValue, ValueKind};
 
 #[cfg(test)]
+mod cache_tests;
+#[cfg(test)]
 mod lifecycle_tests;
 #[cfg(test)]
 mod rotation_tests;

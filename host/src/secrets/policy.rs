@@ -24,7 +24,12 @@ impl SecretsService {
         secret_id: &str,
     ) -> Result<ResourcePolicyOutput, SecretsError> {
         let secret = self.find(secret_id).await?;
-        let resource_policy = self.store.get_resource_policy(secret.id).await?;
+        let marker = self.store.change_marker();
+        let resource_policy = self
+            .cache
+            .policies
+            .get_or_load(marker, secret.id, || self.store.get_resource_policy(secret.id))
+            .await?;
         Ok(ResourcePolicyOutput {
             arn: secret.arn,
             name: secret.name,

@@ -1,5 +1,7 @@
 //! GetSecretValue, DescribeSecret, ListSecrets and ListSecretVersionIds.
 
+use std::sync::Arc;
+
 use super::describe::start_of_day;
 use super::labels::{AWSCURRENT, validate_label};
 use super::service::{SecretsService, now};
@@ -74,10 +76,11 @@ impl SecretsService {
             return Ok(version);
         }
         let stage = version_stage.unwrap_or(AWSCURRENT);
-        let versions = self.store.list_versions(secret.id).await?;
+        let versions = self.versions(secret.id).await?;
         versions
-            .into_iter()
+            .iter()
             .find(|v| v.labels.iter().any(|l| l == stage))
+            .cloned()
             .ok_or_else(|| SecretsError::stage_not_found(stage))
     }
 
@@ -111,8 +114,6 @@ impl SecretsService {
     }
 
     /// ListSecrets without secrets scheduled for deletion, sorted by name.
-    // TODO: filters, paging and IncludePlannedDeletion belong to the API layer
-    // or to a richer variant of this call.
     pub async fn list_secrets(&self) -> Result<Vec<SecretDescription>, SecretsError> {
         self.list_secrets_including(false).await
     }
@@ -120,6 +121,21 @@ impl SecretsService {
     /// ListSecrets; `include_planned_deletion` also lists secrets scheduled
     /// for deletion.
     pub async fn list_secrets_including(
+        &self,
+        include_planned_deletion: bool,
+    ) -> Result<Vec<SecretDescription>, SecretsError> {
+        let marker = self.store.change_marker();
+        let listed = self
+            .cache
+            .listings
+            .get_or_load(marker, include_planned_deletion, || async {
+                self.load_listing(include_planned_deletion).await.map(Arc::new)
+            })
+            .await?;
+        Ok(listed.as_ref().clone())
+    }
+
+    async fn load_listing(
         &self,
         include_planned_deletion: bool,
     ) -> Result<Vec<SecretDescription>, SecretsError> {
@@ -146,12 +162,8 @@ impl SecretsService {
         &self,
         secret: &SecretRecord,
     ) -> Result<SecretDescription, SecretsError> {
-        let versions = self.store.list_versions(secret.id).await?;
-        let tags = if secret.tags_set {
-            self.store.list_tags(secret.id).await?
-        } else {
-            Vec::new()
-        };
+        let versions = self.versions(secret.id).await?;
+        let tags = self.tags(secret).await?;
         Ok(SecretDescription::from_records(secret, &versions, &tags))
     }
 

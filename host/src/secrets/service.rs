@@ -10,7 +10,7 @@ use super::name::validate_secret_id;
 use super::password::{PasswordSpec, generate_password};
 use super::{SecretRef, SecretValue, SecretsError};
 use crate::crypto::{self, Keyring, SealContext};
-use crate::store::{SecretRecord, Store, StoreError, StoredValue, VersionRecord};
+use crate::store::{MarkedCache, SecretRecord, Store, StoreError, StoredValue, TagRecord, VersionRecord};
 
 /// Times a write is re-read and retried after a concurrent change.
 pub(super) const MAX_WRITE_ATTEMPTS: usize = 5;
@@ -21,6 +21,20 @@ pub struct SecretsService {
     pub(super) store: Arc<dyn Store>,
     pub(super) keyring: Arc<Keyring>,
     pub(super) config: Arc<ServiceConfig>,
+    pub(super) cache: Arc<ReadCache>,
+}
+
+/// Rows read on every GetSecretValue, DescribeSecret and authorization,
+/// cached until the next commit to the store.
+#[derive(Debug, Default)]
+pub(super) struct ReadCache {
+    /// Lookup results by the `SecretId` as given, including misses.
+    found: MarkedCache<String, Option<SecretRecord>>,
+    versions: MarkedCache<i64, Arc<Vec<VersionRecord>>>,
+    tags: MarkedCache<i64, Arc<Vec<TagRecord>>>,
+    pub(super) policies: MarkedCache<i64, Option<String>>,
+    /// ListSecrets results, with and without secrets planned for deletion.
+    pub(super) listings: MarkedCache<bool, Arc<Vec<super::SecretDescription>>>,
 }
 
 impl std::fmt::Debug for SecretsService {
@@ -37,6 +51,7 @@ impl SecretsService {
             store,
             keyring,
             config: Arc::new(config),
+            cache: Arc::default(),
         }
     }
 
@@ -67,7 +82,46 @@ impl SecretsService {
     /// Loads the secret row for a `SecretId`, or ResourceNotFoundException.
     pub(super) async fn find(&self, secret_id: &str) -> Result<SecretRecord, SecretsError> {
         validate_secret_id(secret_id)?;
-        let found = match classify(&self.config, secret_id) {
+        let marker = self.store.change_marker();
+        let found = self
+            .cache
+            .found
+            .get_or_load(marker, secret_id.to_owned(), || self.lookup(secret_id))
+            .await?;
+        found.ok_or_else(SecretsError::secret_not_found)
+    }
+
+    /// Every version of a secret with its labels, oldest first.
+    pub(super) async fn versions(&self, secret_id: i64) -> Result<Arc<Vec<VersionRecord>>, SecretsError> {
+        let marker = self.store.change_marker();
+        let versions = self
+            .cache
+            .versions
+            .get_or_load(marker, secret_id, || async {
+                self.store.list_versions(secret_id).await.map(Arc::new)
+            })
+            .await?;
+        Ok(versions)
+    }
+
+    /// The tags of a secret, empty when it never had any.
+    pub(super) async fn tags(&self, secret: &SecretRecord) -> Result<Arc<Vec<TagRecord>>, SecretsError> {
+        if !secret.tags_set {
+            return Ok(Arc::default());
+        }
+        let marker = self.store.change_marker();
+        let tags = self
+            .cache
+            .tags
+            .get_or_load(marker, secret.id, || async {
+                self.store.list_tags(secret.id).await.map(Arc::new)
+            })
+            .await?;
+        Ok(tags)
+    }
+
+    async fn lookup(&self, secret_id: &str) -> Result<Option<SecretRecord>, StoreError> {
+        Ok(match classify(&self.config, secret_id) {
             SecretLookup::Name(name) => self.store.find_secret_by_name(&name).await?,
             SecretLookup::FullArn(arn) | SecretLookup::ForeignArn(arn) => {
                 self.store.find_secret_by_arn(&arn).await?
@@ -78,8 +132,7 @@ impl SecretsService {
                     None => self.store.find_secret_by_name(&name).await?,
                 }
             }
-        };
-        found.ok_or_else(SecretsError::secret_not_found)
+        })
     }
 
     /// Loads a secret that is not scheduled for deletion.

@@ -28,6 +28,10 @@ pub enum StoreError {
     #[error("failed to open database {path}: {source}")]
     Open { path: String, source: sqlx::Error },
 
+    /// The connection that watches the database file for commits failed.
+    #[error("failed to watch database {path} for changes: {reason}")]
+    Watch { path: String, reason: String },
+
     #[error("failed to apply database migrations: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 

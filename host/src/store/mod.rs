@@ -7,10 +7,12 @@
 
 mod error;
 mod model;
+mod read_cache;
 mod sqlite;
 
 pub use error::StoreError;
 pub use model::*;
+pub use read_cache::MarkedCache;
 pub use sqlite::SqliteStore;
 
 use std::collections::HashMap;
@@ -22,6 +24,13 @@ use time::OffsetDateTime;
 /// now; a PostgreSQL implementation follows the same contract.
 #[async_trait]
 pub trait Store: Send + Sync {
+    /// A number that changes whenever anything is committed to the store, by
+    /// this process or another; `None` when the store cannot tell, in which
+    /// case callers must not cache reads. Reading it is cheap.
+    fn change_marker(&self) -> Option<u64> {
+        None
+    }
+
     /// Inserts a secret with its tags and optional first version (labelled by
     /// `first_version_labels`). Fails with [`StoreError::NameExists`] when a
     /// live secret has the name.

@@ -18,6 +18,10 @@ const COLUMNS: &str = "id, name, description, key_id, wrapped_key, nonce, cipher
 
 #[async_trait]
 impl AccessKeyStore for SqliteStore {
+    fn change_marker(&self) -> Option<u64> {
+        crate::store::Store::change_marker(self)
+    }
+
     async fn insert_access_key(&self, key: &AccessKeyRecord) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         insert(&mut tx, key).await?;

@@ -2,6 +2,7 @@
 
 mod access_keys;
 mod bulk;
+mod change_watch;
 mod keys;
 mod policies;
 mod rotations;
@@ -9,10 +10,10 @@ mod rows;
 mod secrets;
 mod versions;
 
-
 use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -37,6 +38,9 @@ const MAX_CONNECTIONS: u32 = 8;
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Commit detection for read caches; absent for in-memory databases,
+    /// which no other connection can change.
+    watch: Option<Arc<change_watch::ChangeWatch>>,
 }
 
 impl SqliteStore {
@@ -57,7 +61,9 @@ impl SqliteStore {
                 path: path.display().to_string(),
                 source,
             })?;
-        Self::migrate(pool).await
+        let mut store = Self::migrate(pool).await?;
+        store.watch = Some(Arc::new(change_watch::ChangeWatch::open(path)?));
+        Ok(store)
     }
 
     /// Opens a private in-memory database (one connection, lost on drop).
@@ -81,7 +87,7 @@ impl SqliteStore {
 
     async fn migrate(pool: SqlitePool) -> Result<SqliteStore, StoreError> {
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore { pool, watch: None })
     }
 
     /// The underlying pool, for components that keep their own tables.
@@ -98,6 +104,17 @@ impl SqliteStore {
 
 #[async_trait]
 impl Store for SqliteStore {
+    fn change_marker(&self) -> Option<u64> {
+        let watch = self.watch.as_ref()?;
+        match watch.version() {
+            Ok(version) => Some(version),
+            Err(reason) => {
+                tracing::warn!(reason, "could not read the database's data version; reading without cache");
+                None
+            }
+        }
+    }
+
     async fn insert_secret(&self, secret: NewSecret) -> Result<i64, StoreError> {
         self.insert_secret_impl(secret).await
     }
