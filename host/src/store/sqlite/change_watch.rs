@@ -7,9 +7,9 @@
 //! through the pool or from outside changes the number it reads. Reading it
 //! takes a few microseconds, cheap enough to check before every cached read.
 //!
-//! sqlx runs each connection on a worker thread and answers over a channel,
-//! which costs tens of microseconds per statement; that is why this one
-//! statement goes through the C API directly.
+//! sqlx runs each connection on a worker thread and returns results over a
+//! channel, which costs tens of microseconds per statement. This one
+//! statement therefore goes through the C API directly.
 #![allow(unsafe_code)]
 
 use std::ffi::{CString, c_int};
@@ -34,8 +34,9 @@ unsafe impl Send for RawConnection {}
 
 impl Drop for RawConnection {
     fn drop(&mut self) {
-        // SAFETY: both handles came from successful open and prepare calls and
-        // are released exactly once here; finalize accepts a null statement.
+        // SAFETY: `db` is the handle that open returned, which must be closed
+        // even after a failed open (close accepts null too). `statement` is
+        // null or prepared, and finalize accepts both. Drop runs once.
         unsafe {
             ffi::sqlite3_finalize(self.statement);
             ffi::sqlite3_close(self.db);
@@ -106,8 +107,8 @@ impl ChangeWatch {
         Ok(watch)
     }
 
-    /// The current data version. Two equal readings mean that nothing was
-    /// committed in between.
+    /// Reads the current data version. Two equal readings mean that nothing
+    /// was committed in between.
     pub fn version(&self) -> Result<u64, String> {
         let connection = self
             .connection
@@ -131,9 +132,9 @@ impl ChangeWatch {
 
 /// SQLite's message for the last error on `db`, or the code's generic text.
 fn error_message(db: *mut ffi::sqlite3, rc: c_int) -> String {
-    // SAFETY: `sqlite3_errmsg` accepts any handle returned by open, including
-    // one whose open failed, and `sqlite3_errstr` accepts any code; both return
-    // static or connection-owned NUL-terminated strings copied here at once.
+    // SAFETY: `sqlite3_errmsg` accepts any handle that open returned, also
+    // after a failed open, and `sqlite3_errstr` accepts any code. Both return
+    // NUL-terminated strings that stay valid until the copy below.
     unsafe {
         let message = if db.is_null() {
             ffi::sqlite3_errstr(rc)
