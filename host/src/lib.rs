@@ -8,7 +8,7 @@
 //! - [`rotation`]: the four-step rotation engine.
 //! - [`api`]: the AWS Secrets Manager-compatible HTTP API; [`auth`]: SigV4 and policies.
 //! - [`config`], [`app`]: configuration and wiring; [`cli`]: the command line.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 pub mod api;
 pub mod app;
