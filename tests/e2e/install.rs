@@ -165,7 +165,7 @@ fn ungranted_import_is_rejected() {
     let path = fixture_path("import-extra");
     let stderr = tumbler.fails(&["rotator", "install", "http-user", path.to_str().unwrap()]);
     assert!(stderr.contains("does not grant"), "the error names the cause:\n{stderr}");
-    assert!(stderr.contains("wasi:http/outgoing-handler@0.2.6"), "the error lists the import:\n{stderr}");
+    assert!(stderr.contains("wasi:http/outgoing-handler@0.2"), "the error lists the import:\n{stderr}");
     let list = tumbler.ok(&["rotator", "list"]);
     assert!(!list.contains("http-user"), "nothing is installed");
 }
@@ -175,7 +175,7 @@ fn invalid_names_are_rejected() {
     let tumbler = Tumbler::new();
     let path = fixture_path("trap-panic");
     let path = path.to_str().unwrap();
-    for name in ["Upper", "-lead", "has space", "a/b"] {
+    for name in ["Upper", "under_score", "has space", "a/b"] {
         let stderr = tumbler.fails(&["rotator", "install", name, path]);
         assert!(stderr.contains("invalid rotator name"), "{name}: {stderr}");
     }

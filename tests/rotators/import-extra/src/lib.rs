@@ -2,12 +2,8 @@
 //! the host does not grant to rotators, so install must reject it.
 
 use tumbler_sdk::{Event, RotationError, Rotator, RotatorInfo};
-
-wit_bindgen::generate!({
-    path: "wit",
-    world: "extra",
-    generate_all,
-});
+use wasip2::http::outgoing_handler;
+use wasip2::http::types::{Fields, OutgoingRequest};
 
 struct ImportExtra;
 
@@ -18,9 +14,10 @@ impl Rotator for ImportExtra {
 
     fn set_secret(_event: &Event) -> Result<(), RotationError> {
         // The call keeps the import in the component.
-        wasi::http::outgoing_handler::handle("https://example.invalid/")
+        let request = OutgoingRequest::new(Fields::new());
+        outgoing_handler::handle(request, None)
             .map(drop)
-            .map_err(RotationError::Other)
+            .map_err(|error| RotationError::Other(format!("{error:?}")))
     }
 
     fn test_secret(_event: &Event) -> Result<(), RotationError> {
