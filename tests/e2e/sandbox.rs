@@ -29,7 +29,7 @@ fn rotation_fails(tumbler: &Tumbler, behaviour: &str, extra: &[&str]) -> String 
     args.extend_from_slice(extra);
     let run = tumbler.run(&args);
     assert!(!run.success(), "the rotation with {behaviour} fails");
-    // A panic in the host exits with 101; a failed rotation exits with 1. The
+    // A panic in the host exits with 101, and a failed rotation with 1. The
     // guest's own panic message may appear in stderr as rotator output.
     assert_eq!(run.status.code(), Some(1), "the host does not panic:\n{}", run.stderr);
     assert!(run.stderr.contains("failed at setSecret"), "the step is named:\n{}", run.stderr);
@@ -73,7 +73,7 @@ fn off_list_host_is_denied() {
 #[test]
 fn metadata_address_is_denied_even_when_listed() {
     // The allow-list names the address, so only the address check stops the
-    // connection; it runs before any socket is opened.
+    // connection, and it runs before any socket is opened.
     let tumbler = Tumbler::new();
     let stderr = rotation_fails(&tumbler, "egress-metadata", &["--allow-host", "postgres://169.254.169.254:80"]);
     assert!(stderr.contains("169.254.169.254"), "the address is named:\n{stderr}");
@@ -129,7 +129,7 @@ fn log_flood_is_truncated_with_a_marker() {
     assert!(run.stderr.contains("rotator log truncated"), "the marker is logged:\n{}", tail(&run.stderr));
     assert!(run.stderr.contains("lines_dropped="), "the dropped lines are counted:\n{}", tail(&run.stderr));
     let kept = run.stderr.lines().filter(|line| line.contains("flood line")).count();
-    // 4096 lines of about 1 KiB were written; the default budget is 64 KiB.
+    // 4096 lines of about 1 KiB were written, and the default budget is 64 KiB.
     assert!(kept > 0, "the first lines are kept");
     assert!(kept <= 64, "at most 64 KiB of lines are kept, got {kept} lines");
     assert!(run.stderr.len() < 256 << 10, "stderr stays small: {} bytes", run.stderr.len());
@@ -169,7 +169,7 @@ impl Server {
             .spawn()
             .expect("start tumbler serve");
         let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
-        // The listen address is on the line that announces the server; the
+        // The listen address is on the line that announces the server, and the
         // lines before it are notices.
         let address = (&mut stdout)
             .lines()

@@ -112,6 +112,8 @@ impl RotationEngine {
         // rotator leaves the secret untouched.
         if let Some(reference) = &request.rotator {
             self.registry.get(reference).await?;
+            // NOTE: the known keys are those of the built-in rotators, so a
+            // custom rotator cannot receive settings of its own yet.
             validate_settings(&request.settings).map_err(RotationError::InvalidSetting)?;
         }
         let config = request.rotator.as_ref().map(|rotator| RotationConfig {

@@ -1,7 +1,7 @@
 //! Installing and removing custom rotators.
 //!
 //! Install checks the name, the optional pinned digest, that the file is a
-//! component whose imports the host grants, and that it links; then it calls
+//! component whose imports the host grants, and that it links. Then it calls
 //! the rotator's `info` export, stores the bytes with that description, and
 //! leaves the compiled artifact in the cache.
 
@@ -146,7 +146,7 @@ pub async fn install_rotator(
 }
 
 /// Removes an installed rotator. Its cached artifact stays, because another
-/// name may share the digest; it is authenticated and harmless.
+/// name may share the digest, and the artifact is authenticated.
 pub async fn remove_rotator(secrets: &SecretsService, name: &str) -> Result<(), InstallError> {
     if builtin_rotator(name).is_some() {
         return Err(InstallError::BuiltinName(name.to_string()));

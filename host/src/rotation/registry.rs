@@ -64,7 +64,7 @@ impl RotatorRegistry {
 
     /// Returns the rotator named `reference`: a rotator name such as
     /// `postgres`, or an ARN whose last `:` or `/` segment is the name (the
-    /// form of `RotationLambdaARN`). Built-in names come first; installed
+    /// form of `RotationLambdaARN`). Built-in names come first, and installed
     /// rotators cannot take a built-in name.
     pub async fn get(&self, reference: &str) -> Result<Arc<LoadedRotator>, WasmError> {
         let name = rotator_name(reference);
@@ -208,7 +208,7 @@ impl RotatorRegistry {
         if let Some(cache) = &self.cache
             && let Err(error) = cache.store(sha256, &component)
         {
-            // The rotator works without the cache; the next start compiles again.
+            // The rotator works without the cache, so the next start compiles again.
             tracing::warn!(rotator = name, %error, "could not write the compiled rotator to the cache");
         }
         Ok(rotator)

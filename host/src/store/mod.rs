@@ -134,7 +134,7 @@ pub trait Store: Send + Sync {
     ) -> Result<String, StoreError>;
 
     /// Inserts an installed rotator. With `replace` an existing one of the
-    /// same name is overwritten; without it that fails with
+    /// same name is overwritten, and without it that fails with
     /// [`StoreError::RotatorExists`].
     async fn insert_rotator(
         &self,
@@ -156,6 +156,6 @@ pub trait Store: Send + Sync {
         sha256: &str,
     ) -> Result<Option<Vec<u8>>, StoreError>;
 
-    /// Deletes an installed rotator; returns whether it existed.
+    /// Deletes an installed rotator and returns whether it existed.
     async fn delete_rotator(&self, name: &str) -> Result<bool, StoreError>;
 }

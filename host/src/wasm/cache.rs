@@ -54,7 +54,7 @@ pub enum CacheError {
 /// Result of [`ArtifactCache::load`].
 pub enum CacheLookup {
     Hit(Component),
-    /// No artifact, or one that was discarded; the reason is logged.
+    /// No artifact, or one that was discarded. The reason is logged.
     Miss,
 }
 
@@ -286,7 +286,7 @@ fn private_file(path: &Path) -> std::io::Result<fs::File> {
     private_options().create(true).truncate(true).open(path)
 }
 
-/// Creates a file with mode 0600; fails if it exists.
+/// Creates a file with mode 0600, or fails if it exists.
 fn private_file_new(path: &Path) -> std::io::Result<fs::File> {
     private_options().create_new(true).open(path)
 }

@@ -18,7 +18,7 @@ pub struct InstallArgs {
     name: String,
     /// The rotator component, built with `cargo build --target wasm32-wasip2`.
     file: PathBuf,
-    /// Expected SHA-256 of the file as 64 hexadecimal digits; the install is
+    /// Expected SHA-256 of the file as 64 hexadecimal digits. The install is
     /// rejected when the file differs.
     #[arg(long)]
     sha256: Option<String>,

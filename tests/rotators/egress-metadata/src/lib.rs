@@ -1,5 +1,5 @@
 //! Fixture: setSecret opens a PostgreSQL connection to the cloud metadata
-//! address; the host must reject it by address even when the allow-list names
+//! address. The host must reject it by address even when the allow-list names
 //! it, before any packet is sent.
 
 use tumbler_sdk::pg::{self, ConnectOptions, Connection, TlsMode};
