@@ -66,11 +66,18 @@ impl App {
     /// compiled-rotator cache in the data directory.
     pub fn rotator_registry(&self) -> anyhow::Result<RotatorRegistry> {
         let engine = Arc::new(WasmEngine::new()?);
-        let cache = ArtifactCache::open(&self.config.data_dir, engine.engine())?;
+        let cache = match ArtifactCache::open(&self.config.data_dir, engine.engine()) {
+            Ok(cache) => Some(cache),
+            Err(error) => {
+                // Rotators still work without the cache, but each start compiles them.
+                tracing::warn!(%error, "compiled-rotator cache disabled");
+                None
+            }
+        };
         Ok(RotatorRegistry::with_store(
             engine,
             Some(Arc::clone(self.secrets.store())),
-            Some(cache),
+            cache,
         ))
     }
 }
