@@ -136,7 +136,10 @@ impl ArtifactCache {
         let tag = self.tag(sha256, &artifact);
 
         let path = self.artifact_path(sha256);
-        let temporary = self.dir.join(format!(".{sha256}.{}.tmp", std::process::id()));
+        // A random suffix keeps two writers of the same digest, in one process
+        // or several, off each other's temporary file.
+        let suffix: u64 = rand::random();
+        let temporary = self.dir.join(format!(".{sha256}.{suffix:016x}.tmp"));
         let io_error = |source| CacheError::Io {
             path: temporary.clone(),
             source,
@@ -240,7 +243,7 @@ fn load_or_create_key(path: &Path) -> Result<Zeroizing<[u8; KEY_LEN]>, CacheErro
                     file.sync_all().map_err(io_error)?;
                     Ok(key)
                 }
-                // Another process created the key first: use its key.
+                // Another process created the key first, so use that key.
                 Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => load_or_create_key(path),
                 Err(error) => Err(io_error(error)),
             }

@@ -46,7 +46,7 @@ pub async fn run_list(app: &App, output: OutputFormat) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The JSON form of an installed rotator in `list` and `install` output.
+/// Builds the JSON form of an installed rotator for `list` and `install` output.
 pub fn rotator_json(rotator: &InstalledRotator) -> Value {
     json!({
         "Name": rotator.name,
