@@ -12,7 +12,7 @@ use crate::crypto::{KEY_FILE_NAME, Keyring, MASTER_KEY_ENV};
 use crate::rotation::{RotationEngine, RotatorRegistry};
 use crate::secrets::{SecretsService, ServiceConfig};
 use crate::store::SqliteStore;
-use crate::wasm::WasmEngine;
+use crate::wasm::{ArtifactCache, WasmEngine};
 
 /// Name of the SQLite database inside the data directory.
 pub const DATABASE_FILE: &str = "tumbler.db";
@@ -52,12 +52,32 @@ impl App {
     /// Builds the rotation engine; this sets up wasmtime, so commands that do
     /// not rotate skip it.
     pub fn rotation_engine(&self) -> anyhow::Result<RotationEngine> {
-        let engine = Arc::new(WasmEngine::new()?);
-        let registry = Arc::new(RotatorRegistry::new(engine));
+        let registry = Arc::new(self.rotator_registry()?);
         Ok(RotationEngine::new(
             self.secrets.clone(),
             registry,
             self.config.rotation.clone(),
+        ))
+    }
+}
+
+impl App {
+    /// Builds the registry of built-in and installed rotators, with the
+    /// compiled-rotator cache in the data directory.
+    pub fn rotator_registry(&self) -> anyhow::Result<RotatorRegistry> {
+        let engine = Arc::new(WasmEngine::new()?);
+        let cache = match ArtifactCache::open(&self.config.data_dir, engine.engine()) {
+            Ok(cache) => Some(cache),
+            Err(error) => {
+                // Rotators still work without the cache, but each start compiles them.
+                tracing::warn!(%error, "compiled-rotator cache disabled");
+                None
+            }
+        };
+        Ok(RotatorRegistry::with_store(
+            engine,
+            Some(Arc::clone(self.secrets.store())),
+            cache,
         ))
     }
 }

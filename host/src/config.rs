@@ -21,6 +21,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use thiserror::Error;
 
+use crate::rotation::install::validate_rotator_name;
 use crate::rotation::{RetryPolicy, RotationPolicy};
 use crate::wasm::builtin::{builtin_names, builtin_rotator};
 use crate::wasm::{AllowList, AllowListError, StepLimits};
@@ -139,10 +140,13 @@ impl Config {
                 return Err(invalid(format!("account {account:?} is invalid; use 12 digits, for example 000000000000")));
             }
         }
+        // Installed rotators live in the database, which is not open yet, so
+        // a section for a custom rotator is checked only for a valid name.
         for rotator in file.rotators.keys() {
-            if builtin_rotator(rotator).is_none() {
+            if builtin_rotator(rotator).is_none() && validate_rotator_name(rotator).is_err() {
                 return Err(invalid(format!(
-                    "[rotators.{rotator}] names no known rotator; the built-in rotators are: {}",
+                    "[rotators.{rotator}] is neither a built-in rotator ({}) nor a valid custom \
+                     rotator name (1-63 lower-case letters, digits and hyphens)",
                     builtin_names()
                 )));
             }

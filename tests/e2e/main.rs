@@ -1,12 +1,15 @@
-//! End-to-end tests: the `tumbler` binary rotating real PostgreSQL roles.
+//! End-to-end tests: the `tumbler` binary rotating real PostgreSQL roles, and
+//! custom rotators, well-behaved and not.
 //!
 //! One test binary with a module per concern keeps link time down.
 
 mod bad_input;
 mod failures;
 mod hostile;
+mod install;
 mod quoting;
 mod redaction;
 mod rotation;
+mod sandbox;
 mod storage;
 mod support;

@@ -3,6 +3,7 @@
 mod access_key;
 mod input;
 mod rotate;
+mod rotator;
 mod secret;
 mod serve;
 
@@ -47,6 +48,9 @@ pub enum Command {
     /// Create, list and delete access keys for the API.
     #[command(subcommand)]
     AccessKey(access_key::AccessKeyCommand),
+    /// Install, list and remove custom rotators.
+    #[command(subcommand)]
+    Rotator(rotator::RotatorCommand),
 }
 
 /// Runs the parsed command and returns the process exit code. Errors are
@@ -67,6 +71,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Secret(command) => secret::run(&app, command, cli.output).await,
         Command::Serve(args) => serve::run_serve(app, args).await,
         Command::AccessKey(command) => access_key::run(&app, command, cli.output).await,
+        Command::Rotator(command) => rotator::run(&app, command, cli.output).await,
     }
 }
 

@@ -19,7 +19,9 @@ use super::settings::validate_settings;
 use super::steps::{STEPS, StepName};
 use crate::secrets::{RotationConfig, RotationStart, SecretsService};
 use crate::wasm::bindings::{RotationError as GuestError, RotationEvent};
-use crate::wasm::{AllowList, LoadedRotator, SecretsScope, StepContext, StepOutcome, StepState};
+use crate::wasm::{
+    AllowList, LoadedRotator, SecretsScope, StepContext, StepOutcome, StepState, WasmError,
+};
 
 /// Setting that lists secrets the rotation may read besides its own,
 /// comma-separated (names or ARNs).
@@ -109,7 +111,9 @@ impl RotationEngine {
         // Resolve the rotator before anything is stored, so an unknown
         // rotator leaves the secret untouched.
         if let Some(reference) = &request.rotator {
-            self.registry.get(reference)?;
+            self.registry.get(reference).await?;
+            // NOTE: the known keys are those of the built-in rotators, so a
+            // custom rotator cannot receive settings of its own yet.
             validate_settings(&request.settings).map_err(RotationError::InvalidSetting)?;
         }
         let config = request.rotator.as_ref().map(|rotator| RotationConfig {
@@ -157,7 +161,8 @@ impl RotationEngine {
         extra_allow_list: &AllowList,
         observer: &dyn RotationObserver,
     ) -> Result<RotationReport, RotationError> {
-        let rotator = self.registry.get(&start.rotator)?;
+        let rotator = self.registry.get(&start.rotator).await?;
+        self.check_pinned_rotator(start, &rotator).await?;
         let scope = SecretsScope {
             rotated_arn: start.arn.clone(),
             token: start.version_id.clone(),
@@ -298,6 +303,12 @@ impl RotationEngine {
         };
 
         let (outcome, state) = rotator.run_step(state, &event).await;
+        if state.log_budget.lines_dropped > 0 {
+            tracing::warn!(
+                lines_dropped = state.log_budget.lines_dropped,
+                "rotator log lines dropped after the step reached its log limit"
+            );
+        }
         let failure = match outcome {
             StepOutcome::Succeeded => return Ok(()),
             StepOutcome::Failed(error) => StepFailure::from_guest(error),
@@ -318,6 +329,29 @@ impl RotationEngine {
             message,
             retryable: failure.retryable,
         })
+    }
+
+    /// Pins the rotator's digest on the rotation's first run, and fails a
+    /// resumed rotation whose rotator was replaced since then.
+    async fn check_pinned_rotator(
+        &self,
+        start: &RotationStart,
+        rotator: &LoadedRotator,
+    ) -> Result<(), RotationError> {
+        let pinned = self
+            .secrets
+            .pin_rotator(&start.arn, &start.version_id, rotator.sha256())
+            .await?;
+        if pinned == rotator.sha256() {
+            return Ok(());
+        }
+        let error = WasmError::RotatorChanged {
+            rotator: rotator.name().to_string(),
+            pinned,
+            current: rotator.sha256().to_string(),
+        };
+        tracing::error!(error = %error, "rotation stopped");
+        Err(error.into())
     }
 
     /// Resolves the `read-secrets` setting to ARNs.

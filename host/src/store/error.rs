@@ -7,6 +7,10 @@ pub enum StoreError {
     #[error("a secret named {0} already exists")]
     NameExists(String),
 
+    /// An installed rotator with this name already exists.
+    #[error("a rotator named {0} is already installed")]
+    RotatorExists(String),
+
     /// The secret has a version with this id already.
     #[error("version {version_id} already exists")]
     VersionExists { version_id: String },

@@ -8,11 +8,13 @@
 mod error;
 mod model;
 mod read_cache;
+mod rotator_model;
 mod sqlite;
 
 pub use error::StoreError;
 pub use model::*;
 pub use read_cache::MarkedCache;
+pub use rotator_model::{InstalledRotator, NewInstalledRotator};
 pub use sqlite::SqliteStore;
 
 use std::collections::HashMap;
@@ -129,4 +131,40 @@ pub trait Store: Send + Sync {
         policy: Option<&str>,
         at: OffsetDateTime,
     ) -> Result<(), StoreError>;
+
+    /// Records the SHA-256 of the rotator that runs rotation `token`, unless
+    /// one is recorded already, and returns the recorded digest. Fails with
+    /// [`StoreError::NotFound`] if the rotation does not exist.
+    async fn pin_rotation_rotator(
+        &self,
+        secret_id: i64,
+        token: &str,
+        sha256: &str,
+    ) -> Result<String, StoreError>;
+
+    /// Inserts an installed rotator. With `replace` an existing one of the
+    /// same name is overwritten, and without it that fails with
+    /// [`StoreError::RotatorExists`].
+    async fn insert_rotator(
+        &self,
+        rotator: NewInstalledRotator,
+        replace: bool,
+    ) -> Result<(), StoreError>;
+
+    /// Lists installed rotators, ordered by name.
+    async fn list_rotators(&self) -> Result<Vec<InstalledRotator>, StoreError>;
+
+    /// Finds an installed rotator by name, without its component bytes.
+    async fn find_rotator(&self, name: &str) -> Result<Option<InstalledRotator>, StoreError>;
+
+    /// Returns the component bytes of an installed rotator if its digest is
+    /// still `sha256`.
+    async fn rotator_component(
+        &self,
+        name: &str,
+        sha256: &str,
+    ) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Deletes an installed rotator and returns whether it existed.
+    async fn delete_rotator(&self, name: &str) -> Result<bool, StoreError>;
 }

@@ -9,6 +9,7 @@ use wasmtime::{Store, UpdateDeadline};
 use super::WasmError;
 use super::bindings::{RotationError, RotationEvent, RotatorHostPre, RotatorInfo, Step};
 use super::engine::WasmEngine;
+use super::imports::ungranted_imports;
 use super::state::StepState;
 
 /// A rotator component, type-checked against the host's linker once, so
@@ -36,13 +37,28 @@ impl LoadedRotator {
     /// Compiles `bytes` and links it against the host interfaces.
     pub fn load(engine: &WasmEngine, name: &str, bytes: &[u8]) -> Result<Self, WasmError> {
         let sha256 = hex::encode(Sha256::digest(bytes));
-        let component = Component::new(engine.engine(), bytes).map_err(|error| WasmError::Compile {
-            rotator: name.to_string(),
-            message: format!("{error:#}"),
-        })?;
+        let component = compile(engine, name, bytes)?;
+        Self::from_component(engine, name, &sha256, &component)
+    }
+
+    /// Checks the imports of a compiled component and links it against the
+    /// host interfaces. `sha256` is the digest of the component bytes.
+    pub fn from_component(
+        engine: &WasmEngine,
+        name: &str,
+        sha256: &str,
+        component: &Component,
+    ) -> Result<Self, WasmError> {
+        let ungranted = ungranted_imports(engine.engine(), component);
+        if !ungranted.is_empty() {
+            return Err(WasmError::UngrantedImports {
+                rotator: name.to_string(),
+                imports: ungranted,
+            });
+        }
         let instance_pre = engine
             .linker()
-            .instantiate_pre(&component)
+            .instantiate_pre(component)
             .map_err(|error| WasmError::Link {
                 rotator: name.to_string(),
                 message: format!("{error:#}"),
@@ -53,7 +69,7 @@ impl LoadedRotator {
         })?;
         Ok(Self {
             name: name.to_string(),
-            sha256,
+            sha256: sha256.to_string(),
             pre,
         })
     }
@@ -132,6 +148,33 @@ impl LoadedRotator {
         });
         store
     }
+}
+
+/// Compiles component bytes, after checks that explain the common wrong
+/// inputs: an empty file, a file that is not WebAssembly, and a core module.
+pub fn compile(engine: &WasmEngine, name: &str, bytes: &[u8]) -> Result<Component, WasmError> {
+    let invalid = |message: String| WasmError::Compile {
+        rotator: name.to_string(),
+        message,
+    };
+    if bytes.is_empty() {
+        return Err(invalid("the file is empty".to_string()));
+    }
+    if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
+        return Err(invalid(
+            "the file is not a WebAssembly binary (it does not start with \\0asm)".to_string(),
+        ));
+    }
+    // Bytes 4..8 are the version and layer: 1, 0 for a core module, and
+    // layer 1 for a component.
+    if bytes[6..8] == [0, 0] {
+        return Err(invalid(
+            "the file is a core WebAssembly module, not a component; build the rotator with \
+             `cargo build --target wasm32-wasip2`, which emits a component"
+                .to_string(),
+        ));
+    }
+    Component::new(engine.engine(), bytes).map_err(|error| invalid(format!("{error:#}")))
 }
 
 /// Turns a trap into a message that names the cause.

@@ -196,16 +196,16 @@ fn choose_config(
     }
 }
 
-/// Loads (and on first use compiles) the rotator on a blocking thread, so
-/// compilation does not stall the server, and so an unknown rotator is
-/// reported before anything is stored.
+/// Loads (and on first use compiles) the rotator, so an unknown rotator is
+/// reported before anything is stored. The registry compiles on a blocking
+/// thread, so compilation does not stall the server.
 async fn load_rotator(engine: &Arc<RotationEngine>, rotator: &str) -> Result<(), ApiError> {
-    let registry = Arc::clone(engine.registry());
-    let reference = rotator.to_owned();
-    let loaded = tokio::task::spawn_blocking(move || registry.get(&reference).map(|_| ()))
+    engine
+        .registry()
+        .get(rotator)
         .await
-        .map_err(|error| ApiError::internal(format!("loading the rotator failed: {error}")))?;
-    loaded.map_err(|error| rotation_error(RotationError::Wasm(error)))
+        .map(|_| ())
+        .map_err(|error| rotation_error(RotationError::Wasm(error)))
 }
 
 async fn store_rules(
@@ -223,11 +223,11 @@ async fn store_rules(
 
 fn rotation_error(error: RotationError) -> ApiError {
     match error {
-        RotationError::Wasm(WasmError::UnknownRotator(name, builtins)) => ApiError::client(
+        RotationError::Wasm(WasmError::UnknownRotator(name, available)) => ApiError::client(
             "ResourceNotFoundException",
             format!(
-                "No rotator named {name:?} exists; set RotationLambdaARN to one of the built-in \
-                 rotators ({builtins})."
+                "No rotator named {name:?} exists; set RotationLambdaARN to one of the available \
+                 rotators ({available})."
             ),
         ),
         other => other.into(),

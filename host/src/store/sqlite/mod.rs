@@ -3,6 +3,7 @@
 mod access_keys;
 mod bulk;
 mod change_watch;
+mod installed_rotators;
 mod keys;
 mod policies;
 mod rotations;
@@ -23,7 +24,7 @@ use sqlx::sqlite::{
 use time::OffsetDateTime;
 
 use super::{
-    MetadataUpdate, NewSecret, RotationFieldsUpdate, RotationRecord, RotationUpdate, SecretRecord,
+    InstalledRotator, MetadataUpdate, NewInstalledRotator, NewSecret, RotationFieldsUpdate, RotationRecord, RotationUpdate, SecretRecord,
     Store, StoreError, TagRecord, VersionChange, VersionRecord,
 };
 
@@ -231,6 +232,43 @@ impl Store for SqliteStore {
         at: OffsetDateTime,
     ) -> Result<(), StoreError> {
         self.set_resource_policy_impl(secret_id, policy, at).await
+    }
+
+    async fn pin_rotation_rotator(
+        &self,
+        secret_id: i64,
+        token: &str,
+        sha256: &str,
+    ) -> Result<String, StoreError> {
+        self.pin_rotation_rotator_impl(secret_id, token, sha256).await
+    }
+
+    async fn insert_rotator(
+        &self,
+        rotator: NewInstalledRotator,
+        replace: bool,
+    ) -> Result<(), StoreError> {
+        self.insert_rotator_impl(rotator, replace).await
+    }
+
+    async fn list_rotators(&self) -> Result<Vec<InstalledRotator>, StoreError> {
+        self.list_rotators_impl().await
+    }
+
+    async fn find_rotator(&self, name: &str) -> Result<Option<InstalledRotator>, StoreError> {
+        self.find_rotator_impl(name).await
+    }
+
+    async fn rotator_component(
+        &self,
+        name: &str,
+        sha256: &str,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        self.rotator_component_impl(name, sha256).await
+    }
+
+    async fn delete_rotator(&self, name: &str) -> Result<bool, StoreError> {
+        self.delete_rotator_impl(name).await
     }
 }
 

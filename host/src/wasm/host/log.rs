@@ -9,6 +9,19 @@ const MAX_LINE_BYTES: usize = 4096;
 impl Host for StepState {
     async fn log(&mut self, level: Level, message: String) -> wasmtime::Result<()> {
         if self.log_budget.bytes_written >= self.step_limits.max_log_bytes {
+            if self.log_budget.lines_dropped == 0 {
+                // The marker tells a reader of the log that lines are missing;
+                // the engine logs how many after the step.
+                tracing::warn!(
+                    target: "tumbler::rotator",
+                    rotator = %self.context.rotator,
+                    secret_arn = %self.context.secret_arn,
+                    step = self.context.step,
+                    attempt = self.context.attempt,
+                    max_log_bytes = self.step_limits.max_log_bytes,
+                    "rotator log truncated: the step reached its log limit and later lines are dropped"
+                );
+            }
             self.log_budget.lines_dropped += 1;
             return Ok(());
         }
