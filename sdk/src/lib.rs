@@ -67,6 +67,7 @@
 //! natively, but every host call panics there.
 
 pub mod bindings;
+pub mod http;
 pub mod log;
 pub mod pg;
 pub mod secret;

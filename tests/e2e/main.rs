@@ -5,6 +5,7 @@
 mod bad_input;
 mod failures;
 mod hostile;
+mod http_api;
 mod quoting;
 mod redaction;
 mod rotation;

@@ -1,5 +1,5 @@
 //! Helpers for Tumbler's end-to-end tests and benchmarks: PostgreSQL roles to
-//! rotate.
+//! rotate, and a key-issuing HTTP server for the `http-api` rotator.
 //!
 //! Database addresses come from environment variables with loopback
 //! defaults, so the same tests run against local servers or the containers
@@ -13,6 +13,8 @@
 //! | `TUMBLER_TEST_PG_PASSWORD` | empty |
 //! | `TUMBLER_TEST_PG_DATABASE` | `postgres` |
 
+pub mod key_server;
 pub mod postgres;
 
+pub use key_server::KeyServer;
 pub use postgres::{PgServer, TestRole};

@@ -2,6 +2,7 @@
 
 pub mod engine;
 pub mod error;
+pub mod http_settings;
 pub mod policy;
 pub mod registry;
 pub mod settings;

@@ -7,6 +7,7 @@ pub mod builtin;
 pub mod egress;
 pub mod engine;
 pub mod host;
+pub mod http_client;
 pub mod limits;
 pub mod output;
 pub mod redact;
