@@ -130,7 +130,7 @@ fn key_never_active_fails_at_deadline() {
     let tumbler = Tumbler::new();
     std::fs::write(
         tumbler.data_dir().join("tumbler.toml"),
-        "[rotation]\nstep_timeout_secs = 2\ninitial_backoff_ms = 100\n",
+        "[rotation]\nstep_timeout_secs = 3\ninitial_backoff_ms = 100\n",
     )
     .expect("write tumbler.toml");
     let secret = create_secret(&tumbler, &server, "app/never-key");

@@ -100,6 +100,12 @@ fn validate_value(key: &str, value: &str) -> Result<(), String> {
 /// Accepts an absolute `http://` or `https://` URL with a host.
 fn validate_url(key: &str, value: &str) -> Result<(), String> {
     let invalid = |reason: &str| format!("setting {key}={value:?} is invalid: {reason}");
+    let authority = value.split_once("://").map_or("", |(_, rest)| {
+        rest.split(['/', '?', '#']).next().unwrap_or_default()
+    });
+    if authority.contains('@') {
+        return Err(invalid("credentials in the URL are not allowed; put them in the secret"));
+    }
     let uri: http::Uri = value
         .parse()
         .map_err(|error| invalid(&format!("not a URL ({error})")))?;
@@ -110,9 +116,6 @@ fn validate_url(key: &str, value: &str) -> Result<(), String> {
     match uri.host() {
         Some(host) if !host.is_empty() => {}
         _ => return Err(invalid("the URL has no host")),
-    }
-    if uri.authority().is_some_and(|authority| authority.as_str().contains('@')) {
-        return Err(invalid("credentials in the URL are not allowed; put them in the secret"));
     }
     Ok(())
 }

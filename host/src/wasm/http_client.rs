@@ -76,10 +76,11 @@ pub async fn send(
     // An HTTP/1.1 request line carries only the path; the Host header that
     // wasmtime-wasi-http set names the server.
     let path = request.uri().path_and_query().map_or("/", |path| path.as_str());
-    *request.uri_mut() = http::Uri::builder()
+    let origin_form = http::Uri::builder()
         .path_and_query(path)
         .build()
         .map_err(|_| Error::HttpRequestUriInvalid)?;
+    *request.uri_mut() = origin_form;
 
     let response = tokio::time::timeout(timeouts.first_byte, sender.send_request(request))
         .await
