@@ -256,17 +256,18 @@ mod transport {
             OutgoingBody::finish(body, None).map_err(|code| describe(code, &origin, &target))
         });
 
-        // A denied request also closes the body stream, so the response's
-        // error code is checked before a write error, which would hide it.
+        // The response decides the outcome. A denied request closes the body
+        // stream, and a server may answer before it reads the whole body, so
+        // a write error matters only when no response arrived.
         future.subscribe().block();
         let response = match future.get() {
             Some(Ok(Ok(response))) => response,
             Some(Ok(Err(code))) => return Err(describe(code, &origin, &target)),
             Some(Err(())) | None => {
+                written?;
                 return Err(HttpError::Transport(format!("{target}: the response was lost")));
             }
         };
-        written?;
         let status = response.status();
         let incoming = response
             .consume()

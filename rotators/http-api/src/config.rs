@@ -52,7 +52,7 @@ impl HeaderTemplate {
     }
 }
 
-/// Where and how to call the provider.
+/// Provider endpoints, headers and response paths.
 #[derive(Clone, Debug)]
 pub struct Config {
     pub mint_url: String,

@@ -12,11 +12,12 @@
 //! Steps:
 //!
 //! - createSecret revokes the key that only AWSPREVIOUS holds, so a provider
-//!   that allows two live keys never sees a third, then mints a key and
-//!   stores it as AWSPENDING. It does nothing when AWSPENDING has a value.
+//!   that allows two live keys never receives a request for a third. It then
+//!   mints a key and stores it as AWSPENDING. When AWSPENDING already has a
+//!   value, it does nothing.
 //! - setSecret does nothing: providers activate keys when they mint them.
 //! - testSecret calls `test-url` with the pending key and returns
-//!   `not-yet-valid` while the provider answers a `not-active-status`, so the
+//!   `not-yet-valid` while the provider returns a `not-active-status`, so the
 //!   host retries the step until its deadline.
 //! - finishSecret moves AWSCURRENT (the SDK default).
 
@@ -31,9 +32,9 @@ use tumbler_sdk::{Event, RotationError, Rotator, RotatorInfo, SecretValue, log, 
 use crate::config::Config;
 use crate::provider::TestResult;
 
-/// Secret field that holds the key clients use.
+/// Secret field that contains the key clients use.
 const API_KEY_FIELD: &str = "api_key";
-/// Secret field that holds the provider's id of `api_key`.
+/// Secret field that contains the provider's id of `api_key`.
 const KEY_ID_FIELD: &str = "key_id";
 
 struct HttpApiKey;

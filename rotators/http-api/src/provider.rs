@@ -105,7 +105,11 @@ fn authorized(method: Method, url: &str, header: &HeaderTemplate, credential: &s
 }
 
 /// Sends `request`, retrying connection failures and 5xx statuses up to
-/// `retries` times. The last failure becomes `Unavailable`, so the host
+/// `retries` times.
+///
+/// NOTE: a mint whose response is lost after the provider acted on it is
+/// retried like any other call, so the provider can end up with an extra live
+/// key that no secret version references. The last failure becomes `Unavailable`, so the host
 /// retries the whole step with its own backoff.
 fn send_with_retries(request: &Request, retries: u32, context: &str) -> Result<Response, RotationError> {
     let mut delay = FIRST_RETRY_DELAY;
