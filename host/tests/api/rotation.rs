@@ -270,7 +270,7 @@ async fn metadata_settings_are_validated() {
 async fn http_api_without_urls_is_rejected() {
     let server = TestServer::start().await;
     let client = &server.client;
-    create_text_secret(&client, "app/api-key", "v1").await;
+    create_text_secret(client, "app/api-key", "v1").await;
     let (code, message) = service_error(
         client
             .rotate_secret()
@@ -281,7 +281,7 @@ async fn http_api_without_urls_is_rejected() {
     );
     assert_eq!(code, "InvalidParameterException");
     assert!(message.contains("mint-url"), "{message}");
-    let described = describe(&client, "app/api-key").await;
+    let described = describe(client, "app/api-key").await;
     assert!(described.rotation_enabled().is_none(), "nothing stored");
 }
 
