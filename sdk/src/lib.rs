@@ -62,11 +62,18 @@
 //! tumbler_sdk::export_rotator!(PasswordOnly);
 //! ```
 //!
+//! Rotators that call an HTTP API use [`http::send`], which goes through the
+//! standard `wasi:http/outgoing-handler` import, with bindings from the
+//! `wasi` crate 0.14 (WASI 0.2.4). Only components that call it import
+//! `wasi:http`, so the `tumbler:rotator` world in `sdk/wit/` does not list
+//! it and database rotators link as before.
+//!
 //! On targets other than `wasm32` the crate compiles, so pure helpers such as
 //! [`pg::quote_literal`] and [`DatabaseSecret`] parsing can be unit-tested
 //! natively, but every host call panics there.
 
 pub mod bindings;
+pub mod http;
 pub mod log;
 pub mod pg;
 pub mod secret;

@@ -7,6 +7,7 @@ mod bad_input;
 mod failures;
 mod hostile;
 mod install;
+mod http_api;
 mod quoting;
 mod redaction;
 mod rotation;

@@ -1,5 +1,6 @@
 //! Helpers for Tumbler's end-to-end tests and benchmarks: PostgreSQL roles to
-//! rotate, and the paths of the fixture rotators.
+//! rotate, the paths of the fixture rotators, and a key-issuing HTTP server
+//! for the `http-api` rotator.
 //!
 //! Database addresses come from environment variables with loopback
 //! defaults, so the same tests run against local servers or the containers
@@ -14,6 +15,8 @@
 //! | `TUMBLER_TEST_PG_DATABASE` | `postgres` |
 
 pub mod fixtures;
+pub mod key_server;
 pub mod postgres;
 
+pub use key_server::KeyServer;
 pub use postgres::{PgServer, TestRole};

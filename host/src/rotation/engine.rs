@@ -112,9 +112,7 @@ impl RotationEngine {
         // rotator leaves the secret untouched.
         if let Some(reference) = &request.rotator {
             self.registry.get(reference).await?;
-            // NOTE: the known keys are those of the built-in rotators, so a
-            // custom rotator cannot receive settings of its own yet.
-            validate_settings(&request.settings).map_err(RotationError::InvalidSetting)?;
+            validate_settings(reference, &request.settings).map_err(RotationError::InvalidSetting)?;
         }
         let config = request.rotator.as_ref().map(|rotator| RotationConfig {
             rotator: rotator.clone(),
@@ -210,6 +208,7 @@ impl RotationEngine {
         observer: &dyn RotationObserver,
     ) -> Result<Duration, RotationError> {
         let retry = &self.policy.retry;
+        let first_attempt = Instant::now();
         let mut attempt = 1;
         loop {
             let span = tracing::info_span!("rotation.step", step = step.aws_name(), attempt);
@@ -228,8 +227,12 @@ impl RotationEngine {
             };
             observer.step_finished(step, attempt, elapsed, Some(&failure.message));
 
-            if failure.retryable && attempt < retry.max_attempts {
-                let backoff = retry.backoff(attempt);
+            let backoff = retry.backoff(attempt);
+            // A credential that is not active yet is retried until the step
+            // deadline, however many attempts that takes.
+            let within_deadline = failure.until_deadline
+                && first_attempt.elapsed() + backoff < self.policy.limits.step_timeout;
+            if failure.retryable && (attempt < retry.max_attempts || within_deadline) {
                 tracing::warn!(
                     step = step.aws_name(),
                     attempt,
@@ -328,6 +331,7 @@ impl RotationEngine {
         Err(StepFailure {
             message,
             retryable: failure.retryable,
+            until_deadline: failure.until_deadline,
         })
     }
 
@@ -397,6 +401,8 @@ impl RotationEngine {
 struct StepFailure {
     message: String,
     retryable: bool,
+    /// Retried until the step deadline rather than `max_attempts` times.
+    until_deadline: bool,
 }
 
 impl StepFailure {
@@ -404,10 +410,12 @@ impl StepFailure {
         Self {
             message,
             retryable: false,
+            until_deadline: false,
         }
     }
 
     fn from_guest(error: GuestError) -> Self {
+        let until_deadline = matches!(error, GuestError::NotYetValid(_));
         let (kind, message, retryable) = match error {
             GuestError::InvalidSecret(message) => ("invalid secret", message, false),
             GuestError::Denied(message) => ("denied", message, false),
@@ -419,6 +427,7 @@ impl StepFailure {
         Self {
             message: format!("{kind}: {message}"),
             retryable,
+            until_deadline,
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod engine;
 pub mod error;
 pub mod install;
+pub mod http_settings;
 pub mod policy;
 pub mod registry;
 pub mod settings;

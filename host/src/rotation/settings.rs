@@ -7,6 +7,8 @@
 use std::collections::BTreeMap;
 
 use super::engine::READ_SECRETS_SETTING;
+use super::http_settings::{HTTP_API_ROTATOR, validate_http_api_settings};
+use super::registry::rotator_name;
 
 /// Maximum password length of GetRandomPassword.
 const MAX_PASSWORD_LENGTH: u32 = 4096;
@@ -27,8 +29,17 @@ pub fn known_settings() -> Vec<&'static str> {
     keys
 }
 
-/// Checks every key and value, and returns a message naming the first bad one.
-pub fn validate_settings(settings: &BTreeMap<String, String>) -> Result<(), String> {
+/// Checks every key and value for `rotator` (a rotator name or an ARN ending
+/// in one), and returns a message naming the first bad one.
+pub fn validate_settings(rotator: &str, settings: &BTreeMap<String, String>) -> Result<(), String> {
+    if rotator_name(rotator) == HTTP_API_ROTATOR {
+        return validate_http_api_settings(settings);
+    }
+    validate_password_settings(settings)
+}
+
+/// Checks the password settings that the database rotators read.
+fn validate_password_settings(settings: &BTreeMap<String, String>) -> Result<(), String> {
     for (key, value) in settings {
         if key == "password-length" {
             match value.trim().parse::<u32>() {
@@ -75,24 +86,24 @@ mod tests {
     #[test]
     fn known_settings_pass() {
         let valid = settings(&[("password-length", "40"), ("exclude-numbers", "yes"), ("exclude-characters", "")]);
-        assert_eq!(validate_settings(&valid), Ok(()));
+        assert_eq!(validate_settings("postgres", &valid), Ok(()));
     }
 
     #[test]
     fn misspelled_key_is_rejected() {
-        let error = validate_settings(&settings(&[("password-lenght", "64")])).unwrap_err();
+        let error = validate_settings("postgres", &settings(&[("password-lenght", "64")])).unwrap_err();
         assert!(error.contains("password-lenght"), "{error}");
     }
 
     #[test]
     fn non_numeric_length_is_rejected() {
-        assert!(validate_settings(&settings(&[("password-length", "abc")])).is_err());
-        assert!(validate_settings(&settings(&[("password-length", "0")])).is_err());
-        assert!(validate_settings(&settings(&[("password-length", "4097")])).is_err());
+        assert!(validate_settings("postgres", &settings(&[("password-length", "abc")])).is_err());
+        assert!(validate_settings("postgres", &settings(&[("password-length", "0")])).is_err());
+        assert!(validate_settings("postgres", &settings(&[("password-length", "4097")])).is_err());
     }
 
     #[test]
     fn unclear_boolean_is_rejected() {
-        assert!(validate_settings(&settings(&[("exclude-numbers", "maybe")])).is_err());
+        assert!(validate_settings("postgres", &settings(&[("exclude-numbers", "maybe")])).is_err());
     }
 }

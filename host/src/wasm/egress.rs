@@ -98,10 +98,20 @@ pub async fn resolve_checked(
             .map_err(|error| EgressDenied::Unresolvable(error.to_string()))?
             .collect(),
     };
+    check_resolved(&addresses, allow)?;
+    Ok(addresses)
+}
+
+/// Checks addresses that a host name resolved to. Fails closed: one blocked
+/// address rejects them all.
+pub fn check_resolved(addresses: &[SocketAddr], allow: Match) -> Result<(), EgressDenied> {
+    if allow == Match::Denied {
+        return Err(EgressDenied::NotAllowListed);
+    }
     if addresses.is_empty() {
         return Err(EgressDenied::Unresolvable("no addresses".to_string()));
     }
-    for address in &addresses {
+    for address in addresses {
         let ip = address.ip().to_canonical();
         if let Some(reason) = always_blocked(ip) {
             return Err(EgressDenied::Blocked { address: ip, reason });
@@ -113,7 +123,7 @@ pub async fn resolve_checked(
             });
         }
     }
-    Ok(addresses)
+    Ok(())
 }
 
 #[cfg(test)]

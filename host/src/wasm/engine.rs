@@ -25,6 +25,9 @@ impl WasmEngine {
 
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(WasmError::engine)?;
+        // `wasi:http/outgoing-handler` and `wasi:http/types`, for HTTP rotators.
+        // Components that do not import them link as before.
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(WasmError::engine)?;
         RotatorHost::add_to_linker::<_, HasSelf<StepState>>(&mut linker, |state| state)
             .map_err(WasmError::engine)?;
 

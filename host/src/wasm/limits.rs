@@ -25,6 +25,13 @@ pub struct StepLimits {
     pub max_log_bytes: usize,
     /// Bytes of stdout and stderr kept per step.
     pub max_output_bytes: usize,
+    /// Outgoing HTTP requests a step may send through `wasi:http`.
+    pub max_http_requests: usize,
+    /// Wait for the first byte of an HTTP response; also the upper bound of
+    /// the wait between later body chunks.
+    pub http_first_byte_timeout: Duration,
+    /// Bytes of one HTTP response body.
+    pub max_http_response_bytes: usize,
 }
 
 impl Default for StepLimits {
@@ -39,6 +46,9 @@ impl Default for StepLimits {
             max_result_bytes: 1 << 20,
             max_log_bytes: 64 << 10,
             max_output_bytes: 16 << 10,
+            max_http_requests: 32,
+            http_first_byte_timeout: Duration::from_secs(15),
+            max_http_response_bytes: 1 << 20,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod egress;
 pub mod engine;
 pub mod host;
 pub mod imports;
+pub mod http_client;
 pub mod limits;
 pub mod output;
 pub mod precompiled;

@@ -4,8 +4,10 @@ use wasmtime::StoreLimits;
 use wasmtime::StoreLimitsBuilder;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use super::allow_list::AllowList;
+use super::host::http::HttpPolicy;
 use super::limits::StepLimits;
 use super::output::CappedOutput;
 use super::redact::Redactor;
@@ -52,6 +54,8 @@ pub struct StepState {
     pub(crate) log_budget: LogBudget,
     pub(crate) context: StepContext,
     pub(crate) output: CappedOutput,
+    pub(crate) http: WasiHttpCtx,
+    pub(crate) http_policy: HttpPolicy,
 }
 
 impl StepState {
@@ -82,6 +86,7 @@ impl StepState {
             .build();
         let mut table = ResourceTable::new();
         table.set_max_capacity(1024);
+        let http_policy = HttpPolicy::new(allow_list.clone(), step_limits.clone());
         Self {
             wasi,
             table,
@@ -95,6 +100,8 @@ impl StepState {
             log_budget: LogBudget::default(),
             context,
             output,
+            http: WasiHttpCtx::new(),
+            http_policy,
         }
     }
 }
@@ -104,6 +111,16 @@ impl WasiView for StepState {
         WasiCtxView {
             ctx: &mut self.wasi,
             table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for StepState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.http_policy,
         }
     }
 }

@@ -267,6 +267,25 @@ async fn metadata_settings_are_validated() {
 }
 
 #[tokio::test]
+async fn http_api_without_urls_is_rejected() {
+    let server = TestServer::start().await;
+    let client = &server.client;
+    create_text_secret(client, "app/api-key", "v1").await;
+    let (code, message) = service_error(
+        client
+            .rotate_secret()
+            .secret_id("app/api-key")
+            .rotation_lambda_arn("http-api")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidParameterException");
+    assert!(message.contains("mint-url"), "{message}");
+    let described = describe(client, "app/api-key").await;
+    assert!(described.rotation_enabled().is_none(), "nothing stored");
+}
+
+#[tokio::test]
 async fn cancel_rotate_secret_disables_rotation() {
     let server = TestServer::start_without_rotation_steps().await;
     let client = &server.client;

@@ -97,9 +97,6 @@ pub async fn rotate_secret(
         .external_secret_rotation_metadata
         .map(settings_from_metadata)
         .transpose()?;
-    if let Some(settings) = &settings {
-        validate_settings(settings).map_err(ApiError::invalid_parameter)?;
-    }
 
     let mut context = ctx.auth_context();
     if let Some(rotator) = &input.rotation_lambda_arn {
@@ -110,6 +107,9 @@ pub async fn rotate_secret(
 
     let stored = ctx.secrets().rotation_config(&secret_id).await?;
     let config = choose_config(input.rotation_lambda_arn, settings, stored.as_ref())?;
+    if let Some(config) = &config {
+        validate_settings(&config.rotator, &config.settings).map_err(ApiError::invalid_parameter)?;
+    }
     if let Some(rotator) = config
         .as_ref()
         .map(|c| c.rotator.as_str())

@@ -1,5 +1,6 @@
 //! Host implementations of the `tumbler:rotator` interfaces, one file each.
 
+pub mod http;
 pub mod log;
 pub mod postgres;
 pub mod secrets;
