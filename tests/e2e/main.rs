@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod failures;
+mod harness;
 mod hostile;
 mod quoting;
 mod redaction;

@@ -1,5 +1,5 @@
 //! Helpers for Tumbler's end-to-end tests and benchmarks: PostgreSQL roles to
-//! rotate.
+//! rotate, and rotator components to rotate them with.
 //!
 //! Database addresses come from environment variables with loopback
 //! defaults, so the same tests run against local servers or the containers
@@ -14,5 +14,6 @@
 //! | `TUMBLER_TEST_PG_DATABASE` | `postgres` |
 
 pub mod postgres;
+pub mod rotators;
 
 pub use postgres::{PgServer, TestRole};

@@ -3,6 +3,9 @@
 mod access_key;
 mod input;
 mod rotate;
+mod rotator;
+mod rotator_new;
+mod rotator_test;
 mod secret;
 mod serve;
 
@@ -47,6 +50,9 @@ pub enum Command {
     /// Create, list and delete access keys for the API.
     #[command(subcommand)]
     AccessKey(access_key::AccessKeyCommand),
+    /// Create and test rotators.
+    #[command(subcommand)]
+    Rotator(rotator::RotatorCommand),
 }
 
 /// Runs the parsed command and returns the process exit code. Errors are
@@ -62,11 +68,15 @@ pub async fn run(cli: Cli) -> ExitCode {
 }
 
 async fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Rotator(command) = cli.command {
+        return rotator::run(&cli.data_dir, command, cli.output).await;
+    }
     let app = App::open(&cli.data_dir).await?;
     match cli.command {
         Command::Secret(command) => secret::run(&app, command, cli.output).await,
         Command::Serve(args) => serve::run_serve(app, args).await,
         Command::AccessKey(command) => access_key::run(&app, command, cli.output).await,
+        Command::Rotator(_) => unreachable!("rotator commands return above"),
     }
 }
 

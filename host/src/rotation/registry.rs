@@ -23,6 +23,17 @@ impl RotatorRegistry {
         &self.engine
     }
 
+    /// Compiles `bytes` and registers the component under `name`, in place of
+    /// any rotator of that name, so that later [`get`](Self::get) calls
+    /// return it. The conformance harness loads the component under test
+    /// this way.
+    pub fn register(&self, name: &str, bytes: &[u8]) -> Result<Arc<LoadedRotator>, WasmError> {
+        let rotator = Arc::new(LoadedRotator::load(&self.engine, name, bytes)?);
+        let mut loaded = self.loaded.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        loaded.insert(name.to_string(), Arc::clone(&rotator));
+        Ok(rotator)
+    }
+
     /// Returns the rotator named `reference`: a rotator name such as
     /// `postgres`, or an ARN whose last `:` or `/` segment is the name (the
     /// form of `RotationLambdaARN`).
