@@ -9,5 +9,6 @@ mod hostile;
 mod quoting;
 mod redaction;
 mod rotation;
+mod scaffold;
 mod storage;
 mod support;
