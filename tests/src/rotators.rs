@@ -4,14 +4,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Mutex;
 
 /// Target triple that rotator components are built for.
 pub const WASM_TARGET: &str = "wasm32-wasip2";
-
-/// Serialises the nested cargo builds of one test process; cargo's own lock
-/// would serialise them too, but with interleaved output.
-static BUILD_LOCK: Mutex<()> = Mutex::new(());
 
 /// Returns the bytes of the built-in rotator `name`. Panics when the host was
 /// built without it.
@@ -23,11 +18,11 @@ pub fn builtin_component(name: &str) -> Vec<u8> {
 }
 
 /// Builds the test rotator crate `member` (a folder of `tests/rotators/`)
-/// with the dev profile and returns the path of its component.
+/// with the dev profile and returns the path of its component. Tests that
+/// build at the same time wait on cargo's lock of the target directory.
 pub fn build_test_rotator(member: &str) -> PathBuf {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("rotators");
     let target_dir = test_rotator_target_dir();
-    let _guard = BUILD_LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()))
         .args(["build", "--offline", "--target", WASM_TARGET, "--package"])
         .arg(package_name(&workspace, member))
