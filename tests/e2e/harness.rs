@@ -130,7 +130,7 @@ async fn non_idempotent_rotator_fails_idempotency() {
 }
 
 #[tokio::test]
-async fn harness_rejects_a_file_that_is_not_a_component() {
+async fn harness_rejects_non_component_bytes() {
     let options = HarnessOptions::new("{}");
     let error = match Harness::new(b"not wasm", options).await {
         Ok(_) => panic!("the harness accepted bytes that are not a component"),
@@ -140,7 +140,7 @@ async fn harness_rejects_a_file_that_is_not_a_component() {
 }
 
 #[tokio::test]
-async fn rotator_test_command_exits_zero_when_all_checks_pass() {
+async fn rotator_test_passing_exits_zero() {
     let prepared = Target::Postgres.prepare().await;
     let directory = tempfile::tempdir().expect("temporary directory");
     let file = Component::Builtin("postgres").file(&directory);
@@ -164,7 +164,7 @@ async fn rotator_test_command_exits_zero_when_all_checks_pass() {
 }
 
 #[tokio::test]
-async fn rotator_test_command_exits_nonzero_when_a_check_fails() {
+async fn rotator_test_failing_exits_nonzero() {
     let file = Component::TestRotator("non-idempotent").file(&tempfile::tempdir().expect("temporary directory"));
     let run = Tumbler::new().run(&[
         "rotator",
@@ -179,7 +179,7 @@ async fn rotator_test_command_exits_nonzero_when_a_check_fails() {
 }
 
 #[tokio::test]
-async fn rotator_test_command_reports_a_missing_file() {
+async fn rotator_test_reports_missing_file() {
     let run = Tumbler::new().run(&["rotator", "test", "/nonexistent/rotator.wasm", "--secret-string", "{}"]);
     assert!(!run.success(), "the command succeeded");
     assert!(run.stderr.contains("/nonexistent/rotator.wasm"), "{}", run.stderr);

@@ -46,7 +46,7 @@ fn scaffold_target_dir() -> std::path::PathBuf {
 }
 
 #[tokio::test]
-async fn scaffolded_rotator_builds_tests_and_passes_harness() {
+async fn scaffolded_rotator_passes_harness() {
     let workspace = tempfile::tempdir().expect("temporary directory");
     let directory = workspace.path().join(NAME);
     let tumbler = Tumbler::new();
@@ -91,7 +91,7 @@ async fn scaffolded_rotator_builds_tests_and_passes_harness() {
 }
 
 #[test]
-fn rotator_new_rejects_an_invalid_name() {
+fn rotator_new_rejects_invalid_name() {
     let directory = tempfile::tempdir().expect("temporary directory");
     let target = directory.path().join("x");
     let stderr = Tumbler::new().fails(&["rotator", "new", "1bad name", "--dir", target.to_str().expect("UTF-8")]);
@@ -99,7 +99,7 @@ fn rotator_new_rejects_an_invalid_name() {
 }
 
 #[test]
-fn rotator_new_keeps_a_non_empty_directory() {
+fn rotator_new_keeps_nonempty_directory() {
     let directory = tempfile::tempdir().expect("temporary directory");
     std::fs::write(directory.path().join("keep.txt"), "data").expect("write a file");
     let stderr = Tumbler::new().fails(&["rotator", "new", NAME, "--dir", directory.path().to_str().expect("UTF-8")]);
@@ -108,7 +108,7 @@ fn rotator_new_keeps_a_non_empty_directory() {
 }
 
 #[test]
-fn rotator_new_rejects_an_sdk_path_without_the_sdk() {
+fn rotator_new_rejects_wrong_sdk_path() {
     let directory = tempfile::tempdir().expect("temporary directory");
     let target = directory.path().join("crate");
     let stderr = Tumbler::new().fails(&[

@@ -19,7 +19,7 @@ const LOGIN_TIMEOUT: Duration = Duration::from_secs(10);
 pub enum CredentialStatus {
     /// The login succeeded; the text names what was tried, without secrets.
     Works(String),
-    /// The login failed; the text says why, without secrets.
+    /// The login failed; the text gives the reason, without secrets.
     Rejected(String),
     /// The check cannot tell, for example for an engine it does not know.
     Unknown(String),

@@ -20,7 +20,7 @@ const SECRET_NAME: &str = "harness/secret-under-test";
 const AWSCURRENT: &str = "AWSCURRENT";
 const AWSPENDING: &str = "AWSPENDING";
 
-/// What the harness rotates and with which settings.
+/// The secret, settings and allow-list of a harness run.
 #[derive(Clone)]
 pub struct HarnessOptions {
     /// Initial value of the secret under test, usually JSON in the AWS
@@ -34,7 +34,7 @@ pub struct HarnessOptions {
     /// Other secrets to store, as (name, value), which the rotation may read
     /// (for example the admin secret of the alternating-users strategy).
     pub read_secrets: Vec<(String, String)>,
-    /// How AWSCURRENT's credentials are tried after each check.
+    /// The login check for AWSCURRENT's credentials after each check.
     pub credential_check: Arc<dyn CredentialCheck>,
 }
 

@@ -12,10 +12,11 @@
 //! | `wrong-token` | calls every step with tokens that are not the AWSPENDING version |
 //! | `missing-pending` | calls every step after AWSPENDING was removed |
 //!
-//! After each check the staging labels are compared with the AWS rules
-//! (exactly one AWSCURRENT, on the new version after a rotation; AWSPREVIOUS
-//! on the version before; AWSPENDING absent or on AWSCURRENT) and the
-//! AWSCURRENT credentials are tried where the harness can log in itself.
+//! After each check the harness compares the staging labels with the AWS
+//! rules. Exactly one version carries AWSCURRENT, the new one after a
+//! rotation. AWSPREVIOUS is on the version before, and AWSPENDING is absent
+//! or on AWSCURRENT. The harness also tries the AWSCURRENT credentials where
+//! it can log in itself.
 //! The checks run in this order on the same secret, so each starts from the
 //! credentials that the one before left current.
 //!

@@ -426,7 +426,8 @@ impl RotationEngine {
     }
 }
 
-/// What every step of one rotation shares.
+/// The rotator, secrets scope and allow-list that every step of one
+/// rotation shares.
 struct StepEnvironment {
     rotator: Arc<LoadedRotator>,
     scope: SecretsScope,

@@ -37,8 +37,8 @@ pub struct Statement {
     pub params: Vec<PgValue>,
 }
 
-/// What a [`ScriptedDatabase`] returns for statements that start with a
-/// given text.
+/// The result that a [`ScriptedDatabase`] returns for statements that start
+/// with a given text.
 #[derive(Clone, Debug)]
 pub enum Response {
     Rows(RowSet),
@@ -55,8 +55,8 @@ struct Scripted {
 }
 
 /// A PostgreSQL stand-in: it accepts logins whose password matches the one
-/// set for the user, records every statement, answers statements from a
-/// script, and applies `ALTER ROLE|USER <name> [WITH] PASSWORD '<literal>'`
+/// set for the user, records every statement, returns scripted results for
+/// statements, and applies `ALTER ROLE|USER <name> [WITH] PASSWORD '<literal>'`
 /// to its password table so a full rotation can run against it.
 ///
 /// Clones share their state, so a test keeps a clone to inspect after
@@ -90,7 +90,7 @@ impl ScriptedDatabase {
         self.inner.borrow().passwords.get(user).map(String::as_str) == Some(password)
     }
 
-    /// Answers statements that start with `sql_prefix` with `response`.
+    /// Returns `response` for statements that start with `sql_prefix`.
     /// The earliest matching entry wins; unmatched queries return no rows
     /// and unmatched executes affect 0 rows.
     pub fn respond(&self, sql_prefix: &str, response: Response) {

@@ -109,7 +109,7 @@ impl MockHost {
     }
 
     /// Creates secret `name` whose first version, labelled AWSCURRENT,
-    /// holds `value`. Returns the secret's ARN.
+    /// contains `value`. Returns the secret's ARN.
     pub fn create_secret(&self, name: &str, value: &str) -> String {
         let mut state = self.state.borrow_mut();
         let suffix = format!("{:06x}", state.secrets.len() + 1);

@@ -5,7 +5,7 @@
 //! Secrets Manager with versions and staging labels, [`crate::log`] lines are
 //! captured, [`crate::pg::Connection`] talks to a [`Database`] that the test
 //! supplies, and random passwords come from a seeded generator, so a test
-//! sees the same passwords on every run.
+//! gets the same passwords on every run.
 //!
 //! ```
 //! use tumbler_sdk::mock::{MockHost, ScriptedDatabase};

@@ -11,7 +11,7 @@ const DIGITS: &str = "0123456789";
 /// The punctuation set of GetRandomPassword.
 const PUNCTUATION: &str = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 
-/// A seeded SplitMix64 generator, so that every test run sees the same
+/// A seeded SplitMix64 generator, so that every test run gets the same
 /// passwords in the same order.
 pub(crate) struct PasswordGenerator {
     state: u64,
