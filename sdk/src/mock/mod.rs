@@ -1,11 +1,11 @@
 //! A native mock host for unit tests of rotator logic, without wasm.
 //!
 //! On targets other than `wasm32` the SDK's host calls go to the mock host
-//! installed on the calling thread: [`crate::secrets`] reaches an in-memory
-//! Secrets Manager with versions and staging labels, [`crate::log`] lines are
-//! captured, [`crate::pg::Connection`] talks to a [`Database`] that the test
-//! supplies, and random passwords come from a seeded generator, so a test
-//! gets the same passwords on every run.
+//! installed on the calling thread. There [`crate::secrets`] reaches an
+//! in-memory Secrets Manager with versions and staging labels, and
+//! [`crate::log`] lines are captured. [`crate::pg::Connection`] talks to a
+//! [`Database`] that the test supplies. Random passwords come from a seeded
+//! generator, so a test gets the same passwords on every run.
 //!
 //! ```
 //! use tumbler_sdk::mock::{MockHost, ScriptedDatabase};

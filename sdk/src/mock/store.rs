@@ -143,6 +143,7 @@ impl MockSecret {
                  remove it."
             )));
         }
+
         let Some(move_to) = move_to else {
             let Some(remove_from) = remove_from else {
                 return Err(SecretsError::InvalidParameter(
@@ -152,6 +153,7 @@ impl MockSecret {
             self.detach(stage, remove_from);
             return Ok(());
         };
+
         if self.version(move_to).is_none() {
             return Err(version_not_found(move_to));
         }
@@ -167,6 +169,7 @@ impl MockSecret {
                  version in RemoveFromVersionId."
             )));
         }
+
         if let Some(holder) = &holder {
             self.detach(stage, holder);
         }
