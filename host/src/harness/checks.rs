@@ -1,7 +1,7 @@
 //! The checks that rotate the secret: once, with every step replayed, and
 //! with a new engine after every step.
 
-use super::harness::{Harness, describe_rotation_error};
+use super::runner::{Harness, describe_rotation_error};
 use super::report::{Check, CheckResult};
 use super::snapshot::{Snapshot, rotation_problems};
 use crate::rotation::{QuietObserver, RotationEngine, STEPS, StartedRotation, StepName};

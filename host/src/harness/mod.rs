@@ -36,13 +36,13 @@
 mod checks;
 mod credentials;
 mod error;
-mod harness;
 mod probes;
 mod report;
+mod runner;
 mod sandbox;
 mod snapshot;
 
 pub use credentials::{CredentialCheck, CredentialStatus, EngineCredentialCheck};
 pub use error::HarnessError;
-pub use harness::{Harness, HarnessOptions};
+pub use runner::{Harness, HarnessOptions};
 pub use report::{Check, CheckResult, HarnessReport};

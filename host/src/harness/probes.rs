@@ -3,7 +3,7 @@
 //! was removed.
 
 use super::checks::{run_step, start};
-use super::harness::{Harness, describe_rotation_error};
+use super::runner::{Harness, describe_rotation_error};
 use super::report::{Check, CheckResult};
 use super::snapshot::{Snapshot, resting_problems};
 use crate::rotation::{RotationEngine, STEPS, StartedRotation, StepName};
