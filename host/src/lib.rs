@@ -5,7 +5,7 @@
 //! - [`store`]: persistence behind the [`store::Store`] trait; SQLite by default.
 //! - [`secrets`]: the domain: names, ARNs, versions, staging labels, passwords.
 //! - [`wasm`]: the wasmtime runtime that runs rotators under limits.
-//! - [`rotation`]: the four-step rotation engine.
+//! - [`rotation`]: the four-step rotation engine; [`harness`]: conformance checks for rotators.
 //! - [`api`]: the AWS Secrets Manager-compatible HTTP API; [`auth`]: SigV4 and policies.
 //! - [`config`], [`app`]: configuration and wiring; [`cli`]: the command line.
 // Unsafe code is denied everywhere except in modules that allow it and
@@ -18,6 +18,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod crypto;
+pub mod harness;
 pub mod rotation;
 pub mod secrets;
 pub mod store;

@@ -4,7 +4,8 @@
 //! Rotator authors rarely need this module directly: the crate root re-exports
 //! the common types, and [`crate::export_rotator!`] wires up the exports. On
 //! targets other than `wasm32` the imported functions compile to stubs that
-//! panic when called, so only pure code can run in native tests.
+//! panic when called; the SDK's wrappers call the [`crate::mock`] host there
+//! instead.
 
 wit_bindgen::generate!({
     world: "rotator-host",

@@ -68,13 +68,16 @@
 //! `wasi:http`, so the `tumbler:rotator` world in `sdk/wit/` does not list
 //! it and database rotators link as before.
 //!
-//! On targets other than `wasm32` the crate compiles, so pure helpers such as
-//! [`pg::quote_literal`] and [`DatabaseSecret`] parsing can be unit-tested
-//! natively, but every host call panics there.
+//! On targets other than `wasm32` the host calls go to the [`mock`] host, so
+//! rotator logic can be unit-tested with `cargo test`: install a
+//! [`mock::MockHost`], store a secret, supply a [`mock::ScriptedDatabase`],
+//! and call the steps.
 
 pub mod bindings;
 pub mod http;
 pub mod log;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod mock;
 pub mod pg;
 pub mod secret;
 pub mod secrets;

@@ -1,7 +1,12 @@
 //! Log lines written through the host `log` interface, which files them under
-//! the current rotation step. Never pass a secret value to these functions.
+//! the current rotation step; natively the [`crate::mock`] host captures them.
+//! Never pass a secret value to these functions.
 
-use crate::bindings::tumbler::rotator::log::{Level, log};
+use crate::bindings::tumbler::rotator::log::Level;
+#[cfg(target_arch = "wasm32")]
+use crate::bindings::tumbler::rotator::log::log;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::mock::log;
 
 /// Writes a line at debug level.
 pub fn debug(message: &str) {

@@ -12,8 +12,15 @@ use crate::RotationError;
 use crate::secret::DatabaseSecret;
 
 pub use crate::bindings::tumbler::rotator::postgres::{
-    ConnectOptions, Connection, DbError, Error, PgValue, RowSet, TlsMode,
+    ConnectOptions, DbError, Error, PgValue, RowSet, TlsMode,
 };
+
+/// A connection opened by the host; natively, one to the [`crate::mock`]
+/// host's database stand-in.
+#[cfg(target_arch = "wasm32")]
+pub use crate::bindings::tumbler::rotator::postgres::Connection;
+#[cfg(not(target_arch = "wasm32"))]
+pub use crate::mock::Connection;
 
 /// Port used when the secret has no `port` key.
 pub const DEFAULT_PORT: u16 = 5432;

@@ -2,7 +2,10 @@
 //! plus the staging label names.
 
 use crate::RotationError;
+#[cfg(target_arch = "wasm32")]
 use crate::bindings::tumbler::rotator::secrets as host;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::mock::secrets_host as host;
 use crate::bindings::tumbler::rotator::types::SecretValue;
 
 pub use crate::bindings::tumbler::rotator::secrets::{

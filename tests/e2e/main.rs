@@ -5,6 +5,7 @@
 
 mod bad_input;
 mod failures;
+mod harness;
 mod hostile;
 mod install;
 mod http_api;
@@ -12,5 +13,6 @@ mod quoting;
 mod redaction;
 mod rotation;
 mod sandbox;
+mod scaffold;
 mod storage;
 mod support;

@@ -1,6 +1,6 @@
 //! Helpers for Tumbler's end-to-end tests and benchmarks: PostgreSQL roles to
-//! rotate, the paths of the fixture rotators, and a key-issuing HTTP server
-//! for the `http-api` rotator.
+//! rotate, the paths of the fixture rotators, rotator components to rotate
+//! them with, and a key-issuing HTTP server for the `http-api` rotator.
 //!
 //! Database addresses come from environment variables with loopback
 //! defaults, so the same tests run against local servers or the containers
@@ -17,6 +17,7 @@
 pub mod fixtures;
 pub mod key_server;
 pub mod postgres;
+pub mod rotators;
 
 pub use key_server::KeyServer;
 pub use postgres::{PgServer, TestRole};

@@ -48,7 +48,7 @@ pub enum Command {
     /// Create, list and delete access keys for the API.
     #[command(subcommand)]
     AccessKey(access_key::AccessKeyCommand),
-    /// Install, list and remove custom rotators.
+    /// Install, list, remove, create and test rotators.
     #[command(subcommand)]
     Rotator(rotator::RotatorCommand),
 }
@@ -66,12 +66,15 @@ pub async fn run(cli: Cli) -> ExitCode {
 }
 
 async fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Rotator(command) = cli.command {
+        return rotator::run(&cli.data_dir, command, cli.output).await;
+    }
     let app = App::open(&cli.data_dir).await?;
     match cli.command {
         Command::Secret(command) => secret::run(&app, command, cli.output).await,
         Command::Serve(args) => serve::run_serve(app, args).await,
         Command::AccessKey(command) => access_key::run(&app, command, cli.output).await,
-        Command::Rotator(command) => rotator::run(&app, command, cli.output).await,
+        Command::Rotator(_) => unreachable!("rotator commands return above"),
     }
 }
 

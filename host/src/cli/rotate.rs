@@ -104,7 +104,7 @@ async fn unfinished_rotation_error(app: &App, secret_id: &str, error: &SecretsEr
     )
 }
 
-fn parse_settings(arguments: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
+pub(super) fn parse_settings(arguments: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
     let mut settings = BTreeMap::new();
     for argument in arguments {
         let Some((key, value)) = argument.split_once('=') else {

@@ -153,22 +153,58 @@ impl RotationEngine {
         &self.registry
     }
 
+    /// Runs one step of a started rotation with the policy's retries and
+    /// records it as finished. A step that already finished runs again, as
+    /// it would on a host that stopped before recording its progress.
+    pub async fn run_step(
+        &self,
+        started: &StartedRotation,
+        step: StepName,
+        observer: &dyn RotationObserver,
+    ) -> Result<Duration, RotationError> {
+        let start = &started.start;
+        let environment = self.step_environment(start, &started.extra_allow_list).await?;
+        let elapsed = self
+            .run_step_with_retries(&environment.rotator, start, step, &environment.scope, &environment.allow_list, observer)
+            .await?;
+        self.secrets
+            .record_rotation_step(&start.arn, &start.version_id, step.aws_name())
+            .await?;
+        Ok(elapsed)
+    }
+
+    /// Calls one step once with the rotation event of `started`, without
+    /// retries and without recording progress or failure. Conformance checks
+    /// use it to send events that the engine itself never sends, such as a
+    /// token that is not the AWSPENDING version. Returns the step's error
+    /// message, redacted, when the rotator rejects the event.
+    pub async fn probe_step(&self, started: &StartedRotation, step: StepName) -> Result<Result<(), String>, RotationError> {
+        let start = &started.start;
+        let environment = self.step_environment(start, &started.extra_allow_list).await?;
+        let outcome = self
+            .run_step_once(&environment.rotator, start, step, 1, &environment.scope, &environment.allow_list)
+            .await;
+        Ok(outcome.map_err(|failure| failure.message))
+    }
+
+    /// Checks that finishSecret left AWSCURRENT on the rotation's version and
+    /// marks the rotation succeeded. Call it after the last step has run.
+    pub async fn complete(&self, started: &StartedRotation) -> Result<(), RotationError> {
+        let start = &started.start;
+        self.check_current_moved(start).await?;
+        self.secrets.finish_rotation(&start.arn, &start.version_id).await?;
+        tracing::info!(secret_arn = %start.arn, version_id = %start.version_id, "rotation succeeded");
+        Ok(())
+    }
+
     async fn run_steps(
         &self,
         start: &RotationStart,
         extra_allow_list: &AllowList,
         observer: &dyn RotationObserver,
     ) -> Result<RotationReport, RotationError> {
-        let rotator = self.registry.get(&start.rotator).await?;
-        self.check_pinned_rotator(start, &rotator).await?;
-        let scope = SecretsScope {
-            rotated_arn: start.arn.clone(),
-            token: start.version_id.clone(),
-            readable_arns: self.readable_arns(&start.settings).await?,
-        };
-        let mut allow_list = self.policy.allow_list_for(rotator.name());
-        allow_list.extend(extra_allow_list);
-        tracing::info!(allow_list = %allow_list, "rotation started");
+        let environment = self.step_environment(start, extra_allow_list).await?;
+        tracing::info!(allow_list = %environment.allow_list, "rotation started");
 
         let mut timings = Vec::new();
         for step in STEPS {
@@ -177,7 +213,14 @@ impl RotationEngine {
                 continue;
             }
             let elapsed = self
-                .run_step_with_retries(&rotator, start, step, &scope, &allow_list, observer)
+                .run_step_with_retries(
+                    &environment.rotator,
+                    start,
+                    step,
+                    &environment.scope,
+                    &environment.allow_list,
+                    observer,
+                )
                 .await?;
             self.secrets
                 .record_rotation_step(&start.arn, &start.version_id, step.aws_name())
@@ -195,6 +238,29 @@ impl RotationEngine {
             rotator: start.rotator.clone(),
             resumed: start.resumed,
             steps: timings,
+        })
+    }
+
+    /// Loads the rotator and builds the secrets scope and allow-list that
+    /// every step of `start` runs with.
+    async fn step_environment(
+        &self,
+        start: &RotationStart,
+        extra_allow_list: &AllowList,
+    ) -> Result<StepEnvironment, RotationError> {
+        let rotator = self.registry.get(&start.rotator).await?;
+        self.check_pinned_rotator(start, &rotator).await?;
+        let scope = SecretsScope {
+            rotated_arn: start.arn.clone(),
+            token: start.version_id.clone(),
+            readable_arns: self.readable_arns(&start.settings).await?,
+        };
+        let mut allow_list = self.policy.allow_list_for(rotator.name());
+        allow_list.extend(extra_allow_list);
+        Ok(StepEnvironment {
+            rotator,
+            scope,
+            allow_list,
         })
     }
 
@@ -396,6 +462,14 @@ impl RotationEngine {
             message,
         })
     }
+}
+
+/// The rotator, secrets scope and allow-list that every step of one
+/// rotation shares.
+struct StepEnvironment {
+    rotator: Arc<LoadedRotator>,
+    scope: SecretsScope,
+    allow_list: AllowList,
 }
 
 struct StepFailure {

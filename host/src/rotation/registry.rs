@@ -23,6 +23,8 @@ pub struct RotatorRegistry {
     store: Option<Arc<dyn Store>>,
     cache: Option<ArtifactCache>,
     loaded: Mutex<HashMap<String, Arc<LoadedRotator>>>,
+    /// Rotators registered in this process with [`RotatorRegistry::register`].
+    registered: Mutex<HashMap<String, Arc<LoadedRotator>>>,
     builtin_digests: Mutex<HashMap<String, String>>,
 }
 
@@ -50,6 +52,7 @@ impl RotatorRegistry {
             store,
             cache,
             loaded: Mutex::new(HashMap::new()),
+            registered: Mutex::new(HashMap::new()),
             builtin_digests: Mutex::new(HashMap::new()),
         }
     }
@@ -62,12 +65,26 @@ impl RotatorRegistry {
         self.cache.as_ref()
     }
 
+    /// Compiles `bytes` and registers the component under `name` for this
+    /// process only. Later [`get`](Self::get) calls return it before any
+    /// built-in or installed rotator of that name. The conformance harness
+    /// loads the component under test this way.
+    pub fn register(&self, name: &str, bytes: &[u8]) -> Result<Arc<LoadedRotator>, WasmError> {
+        let rotator = Arc::new(LoadedRotator::load(&self.engine, name, bytes)?);
+        let mut registered = self.registered.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        registered.insert(name.to_string(), Arc::clone(&rotator));
+        Ok(rotator)
+    }
+
     /// Returns the rotator named `reference`: a rotator name such as
     /// `postgres`, or an ARN whose last `:` or `/` segment is the name (the
     /// form of `RotationLambdaARN`). Built-in names come first, and installed
     /// rotators cannot take a built-in name.
     pub async fn get(&self, reference: &str) -> Result<Arc<LoadedRotator>, WasmError> {
         let name = rotator_name(reference);
+        if let Some(rotator) = self.registered_rotator(name) {
+            return Ok(rotator);
+        }
         let (source, sha256) = match builtin_rotator(name) {
             Some(bytes) => (Source::Builtin(bytes), self.builtin_digest(name, bytes)),
             None => match self.find_installed(name).await? {
@@ -112,6 +129,11 @@ impl RotatorRegistry {
             return LoadedRotator::from_component(&self.engine, name, sha256, &component);
         }
         self.compile_and_cache(name, sha256, bytes).await
+    }
+
+    fn registered_rotator(&self, name: &str) -> Option<Arc<LoadedRotator>> {
+        let registered = self.registered.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        registered.get(name).map(Arc::clone)
     }
 
     fn cached(&self, name: &str, sha256: &str) -> Option<Arc<LoadedRotator>> {

@@ -220,3 +220,6 @@ fn login_context(secret: &DatabaseSecret, label: &str) -> String {
         secret.port.unwrap_or(pg::DEFAULT_PORT)
     )
 }
+
+#[cfg(test)]
+mod tests;

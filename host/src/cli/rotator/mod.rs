@@ -1,8 +1,13 @@
-//! `tumbler rotator ...`: custom rotators, one file per subcommand.
+//! `tumbler rotator ...`: custom rotators and tools for rotator authors,
+//! one file per subcommand.
 
 mod install;
 mod list;
+mod new;
 mod remove;
+mod test;
+
+use std::path::Path;
 
 use clap::Subcommand;
 
@@ -17,12 +22,27 @@ pub enum RotatorCommand {
     List,
     /// Remove an installed rotator.
     Remove(remove::RemoveArgs),
+    /// Run the conformance checks on a rotator component in a temporary
+    /// data directory; exits non-zero when a check fails.
+    Test(test::TestArgs),
+    /// Create a rotator crate with an example rotator, a unit test and a
+    /// README.
+    New(new::NewArgs),
 }
 
-pub async fn run(app: &App, command: RotatorCommand, output: OutputFormat) -> anyhow::Result<()> {
+/// Runs a rotator command. `test` and `new` do not open the data directory.
+pub async fn run(data_dir: &Path, command: RotatorCommand, output: OutputFormat) -> anyhow::Result<()> {
     match command {
-        RotatorCommand::Install(args) => install::run_install(app, args, output).await,
-        RotatorCommand::List => list::run_list(app, output).await,
-        RotatorCommand::Remove(args) => remove::run_remove(app, args, output).await,
+        RotatorCommand::Test(args) => test::run_test(args, output).await,
+        RotatorCommand::New(args) => new::run_new(args),
+        command => {
+            let app = App::open(data_dir).await?;
+            match command {
+                RotatorCommand::Install(args) => install::run_install(&app, args, output).await,
+                RotatorCommand::List => list::run_list(&app, output).await,
+                RotatorCommand::Remove(args) => remove::run_remove(&app, args, output).await,
+                RotatorCommand::Test(_) | RotatorCommand::New(_) => unreachable!("handled above"),
+            }
+        }
     }
 }
