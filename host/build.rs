@@ -11,7 +11,13 @@ use std::process::Command;
 
 /// Built-in rotators: (name, crate name). The crate's artifact is
 /// `<crate name with underscores>.wasm`.
-const BUILTIN_ROTATORS: &[(&str, &str)] = &[("postgres", "tumbler-rotator-postgres")];
+const BUILTIN_ROTATORS: &[(&str, &str)] = &[
+    ("postgres", "tumbler-rotator-postgres"),
+    ("postgres-alternating", "tumbler-rotator-postgres-alternating"),
+];
+
+/// Library crates of the rotators workspace that built-in rotators depend on.
+const ROTATOR_LIBRARIES: &[&str] = &["postgres-common"];
 
 const WASM_TARGET: &str = "wasm32-wasip2";
 
@@ -32,6 +38,11 @@ fn main() {
     }
     for (_, crate_name) in BUILTIN_ROTATORS {
         let crate_dir = rotators_dir.join(crate_name.trim_start_matches("tumbler-rotator-"));
+        println!("cargo:rerun-if-changed={}", crate_dir.join("src").display());
+        println!("cargo:rerun-if-changed={}", crate_dir.join("Cargo.toml").display());
+    }
+    for library in ROTATOR_LIBRARIES {
+        let crate_dir = rotators_dir.join(library);
         println!("cargo:rerun-if-changed={}", crate_dir.join("src").display());
         println!("cargo:rerun-if-changed={}", crate_dir.join("Cargo.toml").display());
     }

@@ -66,6 +66,7 @@
 //! [`pg::quote_literal`] and [`DatabaseSecret`] parsing can be unit-tested
 //! natively, but every host call panics there.
 
+pub mod alternating;
 pub mod bindings;
 pub mod log;
 pub mod pg;
