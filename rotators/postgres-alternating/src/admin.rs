@@ -18,7 +18,7 @@ const READ_SECRETS_SETTING: &str = "read-secrets";
 /// - `InvalidSecret` when `masterarn` is missing, names the secret being
 ///   rotated, or names a secret that is not PostgreSQL credentials for the
 ///   user's host and port. The admin password goes only to its own server,
-///   so whoever can write the user's secret cannot send it elsewhere.
+///   so a writer of the user's secret cannot send it elsewhere.
 /// - `Denied` when the rotation has no read grant for the admin secret. The
 ///   message names the `read-secrets` setting that grants it.
 pub fn load_admin(event: &Event, current: &DatabaseSecret) -> Result<DatabaseSecret, RotationError> {

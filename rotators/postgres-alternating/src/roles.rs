@@ -1,6 +1,6 @@
 //! SQL for the two login roles of a pair and their shared owner role.
 //!
-//! The base role (`app`) owns the objects and holds the grants. The clone
+//! The base role (`app`) owns the objects and receives the grants. The clone
 //! (`app_clone`) is a member of the base role, and its login sessions run as
 //! the base role through `ALTER ROLE app_clone SET role = 'app'`. So both
 //! users own and can use every object either one creates, and the clone has
@@ -17,7 +17,7 @@ const MAX_LISTED_OBJECTS: i64 = 5;
 /// clone to the base role. They run as one simple-protocol query, which
 /// PostgreSQL executes as one transaction.
 ///
-/// `clone_exists` says whether the clone role exists before the statements
+/// `clone_exists` tells whether the clone role exists before the statements
 /// run. A missing clone is created only when it is the pending user; the base
 /// role must always exist.
 ///
