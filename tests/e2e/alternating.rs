@@ -103,8 +103,10 @@ impl Fixture {
         let mut admin = self.server.admin().await;
         let qualified = format!("{}.{}", self.schema, quote_ident(table));
         sqlx::query_as(
-            "SELECT has_table_privilege($1, $2, 'SELECT'), has_table_privilege($1, $2, 'INSERT'), \
-             has_table_privilege($1, $2, 'UPDATE'), has_table_privilege($1, $2, 'DELETE')",
+            "SELECT has_table_privilege($1::name, $2::text, 'SELECT'), \
+             has_table_privilege($1::name, $2::text, 'INSERT'), \
+             has_table_privilege($1::name, $2::text, 'UPDATE'), \
+             has_table_privilege($1::name, $2::text, 'DELETE')",
         )
         .bind(role)
         .bind(&qualified)
@@ -140,7 +142,7 @@ impl Fixture {
             .await;
         let clone = self.clone_name();
         self.server
-            .drop_roles_and_objects(&[&clone, &self.base.name, &self.admin.name])
+            .drop_roles_and_objects(&[&clone, self.base.name.as_str(), self.admin.name.as_str()])
             .await;
     }
 }
