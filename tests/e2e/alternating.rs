@@ -142,7 +142,7 @@ impl Fixture {
             .await;
         let clone = self.clone_name();
         self.server
-            .drop_roles_and_objects(&[&clone, self.base.name.as_str(), self.admin.name.as_str()])
+            .drop_roles_and_objects(&[clone.as_str(), self.base.name.as_str(), self.admin.name.as_str()])
             .await;
     }
 }
