@@ -14,7 +14,11 @@ use std::process::Command;
 const BUILTIN_ROTATORS: &[(&str, &str)] = &[
     ("http-api", "tumbler-rotator-http-api"),
     ("postgres", "tumbler-rotator-postgres"),
+    ("postgres-alternating", "tumbler-rotator-postgres-alternating"),
 ];
+
+/// Library crates of the rotators workspace that built-in rotators depend on.
+const ROTATOR_LIBRARIES: &[&str] = &["postgres-common"];
 
 const WASM_TARGET: &str = "wasm32-wasip2";
 
@@ -35,6 +39,11 @@ fn main() {
     }
     for (_, crate_name) in BUILTIN_ROTATORS {
         let crate_dir = rotators_dir.join(crate_name.trim_start_matches("tumbler-rotator-"));
+        println!("cargo:rerun-if-changed={}", crate_dir.join("src").display());
+        println!("cargo:rerun-if-changed={}", crate_dir.join("Cargo.toml").display());
+    }
+    for library in ROTATOR_LIBRARIES {
+        let crate_dir = rotators_dir.join(library);
         println!("cargo:rerun-if-changed={}", crate_dir.join("src").display());
         println!("cargo:rerun-if-changed={}", crate_dir.join("Cargo.toml").display());
     }

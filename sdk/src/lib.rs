@@ -73,6 +73,7 @@
 //! [`mock::MockHost`], store a secret, supply a [`mock::ScriptedDatabase`],
 //! and call the steps.
 
+pub mod alternating;
 pub mod bindings;
 pub mod http;
 pub mod log;

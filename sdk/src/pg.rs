@@ -25,6 +25,10 @@ pub use crate::mock::Connection;
 /// Port used when the secret has no `port` key.
 pub const DEFAULT_PORT: u16 = 5432;
 
+/// Maximum length of a PostgreSQL identifier in bytes (`NAMEDATALEN` - 1 in
+/// a default build). The server truncates longer names with only a notice.
+pub const MAX_IDENTIFIER_BYTES: usize = 63;
+
 /// Database used when the secret has no `dbname` key, as in the AWS
 /// PostgreSQL rotation templates.
 pub const DEFAULT_DATABASE: &str = "postgres";

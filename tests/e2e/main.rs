@@ -3,6 +3,7 @@
 //!
 //! One test binary with a module per concern keeps link time down.
 
+mod alternating;
 mod bad_input;
 mod failures;
 mod harness;

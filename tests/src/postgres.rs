@@ -74,11 +74,22 @@ impl PgServer {
 
     /// Creates a login role named `base` plus a random suffix with `password`.
     pub async fn create_role(&self, base: &str, password: &str) -> TestRole {
+        self.create_role_with(base, password, "").await
+    }
+
+    /// Creates a login role like [`PgServer::create_role`] that may create
+    /// and alter other roles (CREATEROLE), to act as the admin user of
+    /// alternating-users rotations.
+    pub async fn create_admin_role(&self, base: &str, password: &str) -> TestRole {
+        self.create_role_with(base, password, " CREATEROLE").await
+    }
+
+    async fn create_role_with(&self, base: &str, password: &str, attributes: &str) -> TestRole {
         let suffix = &uuid::Uuid::new_v4().simple().to_string()[..8];
         let name = format!("{base}_{suffix}");
         let mut admin = self.admin().await;
         let statement = format!(
-            "CREATE ROLE {} LOGIN PASSWORD {} IN ROLE {PASSWORD_AUTH_GROUP}",
+            "CREATE ROLE {} LOGIN{attributes} PASSWORD {} IN ROLE {PASSWORD_AUTH_GROUP}",
             quote_ident(&name),
             quote_literal(password)
         );
@@ -99,6 +110,44 @@ impl PgServer {
             .execute(&mut admin)
             .await
             .expect("drop the test role");
+    }
+
+    /// Drops each listed role that exists, after dropping the objects it owns
+    /// and revoking its privileges in the test database.
+    pub async fn drop_roles_and_objects(&self, names: &[&str]) {
+        let mut admin = self.admin().await;
+        for name in names {
+            let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM pg_roles WHERE rolname = $1")
+                .bind(name)
+                .fetch_optional(&mut admin)
+                .await
+                .expect("look up a test role");
+            if exists.is_none() {
+                continue;
+            }
+            let statement = format!("DROP OWNED BY {0}; DROP ROLE {0}", quote_ident(name));
+            if let Err(error) = sqlx::raw_sql(&statement).execute(&mut admin).await {
+                panic!("could not drop test role {name:?}: {}", error_code(&error));
+            }
+        }
+    }
+
+    /// Runs `sql` as the administrator; a failure fails the test.
+    pub async fn admin_execute(&self, sql: &str) {
+        let mut admin = self.admin().await;
+        if let Err(error) = sqlx::raw_sql(sql).execute(&mut admin).await {
+            panic!("administrator statement failed: {}", error_code(&error));
+        }
+    }
+
+    /// Connects as `user` with `password`; a failure fails the test without
+    /// showing the password.
+    pub async fn connect(&self, user: &str, password: &str) -> PgConnection {
+        let options = self.options(user, password);
+        match PgConnection::connect_with(&options).await {
+            Ok(connection) => connection,
+            Err(error) => panic!("login as {user:?} failed: {}", error_code(&error)),
+        }
     }
 
     /// Returns whether `user` can log in with `password`. Any failure other

@@ -15,7 +15,7 @@ use tracing::Instrument;
 use super::error::RotationError;
 use super::policy::RotationPolicy;
 use super::registry::RotatorRegistry;
-use super::settings::validate_settings;
+use super::settings::{read_secret_ids, validate_settings};
 use super::steps::{STEPS, StepName};
 use crate::secrets::{RotationConfig, RotationStart, SecretsService};
 use crate::wasm::bindings::{RotationError as GuestError, RotationEvent};
@@ -426,11 +426,8 @@ impl RotationEngine {
 
     /// Resolves the `read-secrets` setting to ARNs.
     async fn readable_arns(&self, settings: &BTreeMap<String, String>) -> Result<Vec<String>, RotationError> {
-        let Some(list) = settings.get(READ_SECRETS_SETTING) else {
-            return Ok(Vec::new());
-        };
         let mut arns = Vec::new();
-        for secret_id in list.split(',').map(str::trim).filter(|id| !id.is_empty()) {
+        for secret_id in read_secret_ids(settings) {
             arns.push(self.secrets.resolve(secret_id).await?.arn);
         }
         Ok(arns)

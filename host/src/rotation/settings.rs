@@ -66,6 +66,15 @@ fn validate_password_settings(settings: &BTreeMap<String, String>) -> Result<(),
     Ok(())
 }
 
+/// Returns the secret ids (names or ARNs) that the `read-secrets` setting
+/// lists: comma-separated, surrounding spaces and empty entries ignored.
+pub fn read_secret_ids(settings: &BTreeMap<String, String>) -> Vec<&str> {
+    settings
+        .get(READ_SECRETS_SETTING)
+        .map(|list| list.split(',').map(str::trim).filter(|id| !id.is_empty()).collect())
+        .unwrap_or_default()
+}
+
 /// Parses the boolean spellings the AWS templates accept, plus their negations.
 fn parse_bool(value: &str) -> Option<bool> {
     match value.trim().to_ascii_lowercase().as_str() {
@@ -100,6 +109,13 @@ mod tests {
         assert!(validate_settings("postgres", &settings(&[("password-length", "abc")])).is_err());
         assert!(validate_settings("postgres", &settings(&[("password-length", "0")])).is_err());
         assert!(validate_settings("postgres", &settings(&[("password-length", "4097")])).is_err());
+    }
+
+    #[test]
+    fn read_secrets_list_is_split_and_trimmed() {
+        let list = settings(&[(READ_SECRETS_SETTING, " admin/db, ,arn:aws:secretsmanager:r:1:secret:x-AbCdEf ")]);
+        assert_eq!(read_secret_ids(&list), ["admin/db", "arn:aws:secretsmanager:r:1:secret:x-AbCdEf"]);
+        assert!(read_secret_ids(&settings(&[])).is_empty());
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod pg_rotation;
 mod policy;
 mod random;
 mod read;
+mod read_grants;
 mod robustness;
 mod rotation;
 mod shutdown;

@@ -6,13 +6,13 @@
 //! exclude ``:/@"'\`` unless the `exclude-characters` setting names another set.
 //! The old password stops working as soon as `setSecret` runs.
 
-use tumbler_sdk::pg::{self, Connection, TlsMode};
-use tumbler_sdk::secrets::{self, AWSCURRENT, AWSPREVIOUS, Selector};
+use tumbler_rotator_postgres_common::{
+    check_engine, load, load_optional, login, tls_of, try_login,
+};
+use tumbler_sdk::pg;
+use tumbler_sdk::secrets::{AWSCURRENT, AWSPREVIOUS, Selector};
 use tumbler_sdk::serde_json::{Map, Value};
 use tumbler_sdk::{DatabaseSecret, Event, RotationError, Rotator, RotatorInfo, log};
-
-/// Values of the secret's `engine` key that this rotator accepts.
-const SUPPORTED_ENGINES: &[&str] = &["postgres", "aurora-postgresql"];
 
 struct PostgresSingleUser;
 
@@ -104,9 +104,7 @@ fn test_secret(event: &Event) -> Result<(), RotationError> {
     let arn = &event.secret_id;
     let token = &event.client_request_token;
     let pending = load(arn, &Selector::pending(token))?;
-    let context = login_context(&pending, "AWSPENDING");
-    let connection = Connection::open(&pg::connect_options(&pending))
-        .map_err(|error| pg::map_error(error, &context))?;
+    let connection = login(&pending, "AWSPENDING")?;
     connection.query("SELECT now()", &[]).map_err(|error| {
         pg::map_error(
             error,
@@ -118,45 +116,6 @@ fn test_secret(event: &Event) -> Result<(), RotationError> {
         pending.username
     ));
     Ok(())
-}
-
-/// Reads and parses a secret version that must exist.
-fn load(arn: &str, selector: &Selector) -> Result<DatabaseSecret, RotationError> {
-    let value = secrets::get_required(arn, selector)?;
-    let secret = DatabaseSecret::from_secret_value(&value)?;
-    check_engine(&secret)?;
-    Ok(secret)
-}
-
-/// Reads and parses a secret version, returning `None` when it is missing or
-/// invalid, as the AWS template does for AWSPREVIOUS.
-fn load_optional(arn: &str, selector: &Selector) -> Result<Option<DatabaseSecret>, RotationError> {
-    let Some(value) = secrets::get_value(arn, selector)? else {
-        return Ok(None);
-    };
-    let parsed = DatabaseSecret::from_secret_value(&value)
-        .and_then(|secret| check_engine(&secret).map(|()| secret));
-    match parsed {
-        Ok(secret) => Ok(Some(secret)),
-        Err(error) => {
-            log::warn(&format!(
-                "setSecret: ignoring an invalid AWSPREVIOUS value of {arn}: {error}"
-            ));
-            Ok(None)
-        }
-    }
-}
-
-fn check_engine(secret: &DatabaseSecret) -> Result<(), RotationError> {
-    if SUPPORTED_ENGINES.contains(&secret.engine.as_str()) {
-        Ok(())
-    } else {
-        Err(RotationError::InvalidSecret(format!(
-            "secret JSON key `engine` is `{}`; this rotator supports {}",
-            secret.engine,
-            SUPPORTED_ENGINES.join(", ")
-        )))
-    }
 }
 
 fn require_same_user(
@@ -178,47 +137,6 @@ fn require_same_user(
         )));
     }
     Ok(())
-}
-
-fn tls_of(secret: &DatabaseSecret) -> TlsMode {
-    pg::tls_mode_from_ssl(secret.ssl.as_ref())
-}
-
-/// Opens a connection with `secret`. Returns `Ok(None)` when the server
-/// rejects the login (SQLSTATE class 28: wrong password or unknown role), so
-/// the caller can try other credentials. Failures that other credentials would
-/// hit too are errors: a missing database, an allow-list rejection, an
-/// unreachable server or a timeout.
-fn try_login(
-    secret: &DatabaseSecret,
-    tls: TlsMode,
-    label: &str,
-) -> Result<Option<Connection>, RotationError> {
-    let options = pg::connect_options_with_tls(secret, tls);
-    let error = match Connection::open(&options) {
-        Ok(connection) => return Ok(Some(connection)),
-        Err(error) => error,
-    };
-    if let pg::Error::QueryFailed(db) = &error
-        && pg::is_auth_failure(&error)
-    {
-        log::info(&format!(
-            "{} was rejected: SQLSTATE {}",
-            login_context(secret, label),
-            db.sqlstate
-        ));
-        return Ok(None);
-    }
-    Err(pg::map_error(error, &login_context(secret, label)))
-}
-
-fn login_context(secret: &DatabaseSecret, label: &str) -> String {
-    format!(
-        "logging in as {} to {}:{} with the {label} password",
-        secret.username,
-        secret.host,
-        secret.port.unwrap_or(pg::DEFAULT_PORT)
-    )
 }
 
 #[cfg(test)]

@@ -15,7 +15,8 @@ use super::{SecretIdInput, require_token, required};
 use crate::api::context::RequestContext;
 use crate::api::error::ApiError;
 use crate::api::operation::Operation;
-use crate::rotation::settings::validate_settings;
+use crate::rotation::engine::READ_SECRETS_SETTING;
+use crate::rotation::settings::{read_secret_ids, validate_settings};
 use crate::rotation::{QuietObserver, RotateRequest, RotationEngine, RotationError};
 use crate::secrets::RotationConfig;
 use crate::wasm::WasmError;
@@ -105,6 +106,10 @@ pub async fn rotate_secret(
     ctx.authorize_secret(Operation::RotateSecret.action(), &secret_id, context)
         .await?;
 
+    if let Some(settings) = &settings {
+        authorize_read_grants(ctx, settings).await?;
+    }
+
     let stored = ctx.secrets().rotation_config(&secret_id).await?;
     let config = choose_config(input.rotation_lambda_arn, settings, stored.as_ref())?;
     if let Some(config) = &config {
@@ -164,6 +169,33 @@ pub async fn rotate_secret(
         name: start.name,
         version_id: Some(start.version_id),
     })
+}
+
+/// Requires the caller to hold `secretsmanager:GetSecretValue` on every
+/// secret that the `read-secrets` setting lists. The setting lets the
+/// rotation read those secrets, so without this check a caller allowed only
+/// to rotate one secret could have a rotator read any other.
+async fn authorize_read_grants(
+    ctx: &RequestContext,
+    settings: &BTreeMap<String, String>,
+) -> Result<(), ApiError> {
+    for secret_id in read_secret_ids(settings) {
+        ctx.authorize_secret(
+            Operation::GetSecretValue.action(),
+            secret_id,
+            ctx.auth_context(),
+        )
+        .await
+        .map_err(|error| ApiError {
+            message: format!(
+                "Listing {secret_id} in the rotation setting {READ_SECRETS_SETTING} lets the \
+                 rotator read it, so it requires secretsmanager:GetSecretValue on {secret_id}: {}",
+                error.message
+            ),
+            ..error
+        })?;
+    }
+    Ok(())
 }
 
 /// Decides the configuration to store: a new rotator keeps no settings

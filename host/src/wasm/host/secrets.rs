@@ -6,6 +6,7 @@
 
 use zeroize::Zeroizing;
 
+use crate::rotation::engine::READ_SECRETS_SETTING;
 use crate::secrets::{PasswordSpec, PutSecretValueInput, SecretValue, SecretsError, SecretsService};
 use crate::wasm::bindings::tumbler::rotator::secrets::{
     Host, PasswordSpec as WitPasswordSpec, SecretDescription, SecretsError as WitError, Selector,
@@ -23,7 +24,7 @@ async fn readable_arn(secrets: &SecretsService, scope: &SecretsScope, secret_id:
         return Ok(secret.arn);
     }
     Err(WitError::AccessDenied(format!(
-        "the rotation of {} has no read access to secret {}; grant it in the rotation settings",
+        "the rotation of {} has no read access to secret {}; list it in the rotation setting {READ_SECRETS_SETTING}",
         scope.rotated_arn, secret.arn
     )))
 }
