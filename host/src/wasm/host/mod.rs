@@ -1,6 +1,8 @@
 //! Host implementations of the `tumbler:rotator` interfaces, one file each.
 
+pub mod database;
 pub mod log;
+pub mod mysql;
 pub mod postgres;
 pub mod secrets;
 
