@@ -68,6 +68,7 @@
 
 pub mod bindings;
 pub mod log;
+pub mod mysql;
 pub mod pg;
 pub mod secret;
 pub mod secrets;
