@@ -11,7 +11,11 @@ use std::process::Command;
 
 /// Built-in rotators: (name, crate name). The crate's artifact is
 /// `<crate name with underscores>.wasm`.
-const BUILTIN_ROTATORS: &[(&str, &str)] = &[("postgres", "tumbler-rotator-postgres")];
+const BUILTIN_ROTATORS: &[(&str, &str)] = &[
+    ("postgres", "tumbler-rotator-postgres"),
+    ("mysql", "tumbler-rotator-mysql"),
+    ("mysql-alternating", "tumbler-rotator-mysql-alternating"),
+];
 
 const WASM_TARGET: &str = "wasm32-wasip2";
 
