@@ -1,5 +1,5 @@
-//! Helpers for Tumbler's end-to-end tests and benchmarks: PostgreSQL roles to
-//! rotate.
+//! Helpers for Tumbler's end-to-end tests and benchmarks: PostgreSQL roles and
+//! MySQL / MariaDB accounts to rotate.
 //!
 //! Database addresses come from environment variables with loopback
 //! defaults, so the same tests run against local servers or the containers
@@ -12,7 +12,14 @@
 //! | `TUMBLER_TEST_PG_USER` | `postgres` |
 //! | `TUMBLER_TEST_PG_PASSWORD` | empty |
 //! | `TUMBLER_TEST_PG_DATABASE` | `postgres` |
+//! | `TUMBLER_TEST_MYSQL_HOST` | `127.0.0.1` |
+//! | `TUMBLER_TEST_MYSQL_PORT` | `3306` |
+//! | `TUMBLER_TEST_MYSQL_USER` | `root` |
+//! | `TUMBLER_TEST_MYSQL_PASSWORD` | empty |
+//! | `TUMBLER_TEST_MYSQL_DATABASE` | `test` |
 
+pub mod mysql;
 pub mod postgres;
 
+pub use mysql::{MySqlServer, TestAccount, TestAccounts};
 pub use postgres::{PgServer, TestRole};
