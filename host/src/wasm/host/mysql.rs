@@ -184,7 +184,6 @@ async fn checked_options(
         .host(&dial_host)
         .port(options.port)
         .username(&options.user)
-        .password(&options.password)
         .ssl_mode(ssl_mode)
         .charset("utf8mb4")
         // The session keeps the server's sql_mode; rotators read it to pick
@@ -192,6 +191,11 @@ async fn checked_options(
         .pipes_as_concat(false)
         .no_engine_substitution(false)
         .disable_statement_logging();
+    // sqlx sends a scrambled empty string for an empty password, which the
+    // server rejects; an account without a password needs none sent.
+    if !options.password.is_empty() {
+        connect_options = connect_options.password(&options.password);
+    }
     if let Some(database) = options.database.as_deref().filter(|name| !name.is_empty()) {
         connect_options = connect_options.database(database);
     }
