@@ -13,6 +13,8 @@ use std::process::Command;
 /// `<crate name with underscores>.wasm`.
 const BUILTIN_ROTATORS: &[(&str, &str)] = &[
     ("http-api", "tumbler-rotator-http-api"),
+    ("mysql", "tumbler-rotator-mysql"),
+    ("mysql-alternating", "tumbler-rotator-mysql-alternating"),
     ("postgres", "tumbler-rotator-postgres"),
     ("postgres-alternating", "tumbler-rotator-postgres-alternating"),
 ];

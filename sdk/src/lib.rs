@@ -79,6 +79,7 @@ pub mod http;
 pub mod log;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod mock;
+pub mod mysql;
 pub mod pg;
 pub mod secret;
 pub mod secrets;

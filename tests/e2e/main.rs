@@ -1,5 +1,5 @@
-//! End-to-end tests: the `tumbler` binary rotating real PostgreSQL roles, and
-//! custom rotators, well-behaved and not.
+//! End-to-end tests: the `tumbler` binary rotating real PostgreSQL roles and
+//! MariaDB accounts, and custom rotators, well-behaved and not.
 //!
 //! One test binary with a module per concern keeps link time down.
 
@@ -8,8 +8,10 @@ mod bad_input;
 mod failures;
 mod harness;
 mod hostile;
-mod install;
 mod http_api;
+mod install;
+mod mysql;
+mod mysql_alternating;
 mod quoting;
 mod redaction;
 mod rotation;

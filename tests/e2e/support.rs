@@ -59,6 +59,19 @@ impl Tumbler {
         }
     }
 
+    /// Starts `tumbler ARGS` without waiting for it, with output discarded.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        Command::new(binary_path())
+            .args(args)
+            .env("TUMBLER_DATA_DIR", self.data_dir.path())
+            .env_remove("TUMBLER_MASTER_KEY")
+            .env_remove("RUST_LOG")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start the tumbler binary")
+    }
+
     pub fn run(&self, args: &[&str]) -> Run {
         self.run_with_env(args, &[])
     }

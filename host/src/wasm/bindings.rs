@@ -10,6 +10,7 @@ wasmtime::component::bindgen!({
     exports: { default: async },
     with: {
         "tumbler:rotator/postgres.connection": crate::wasm::host::postgres::PgConnectionHandle,
+        "tumbler:rotator/mysql.connection": crate::wasm::host::mysql::MySqlConnectionHandle,
     },
 });
 

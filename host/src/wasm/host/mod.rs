@@ -1,7 +1,9 @@
 //! Host implementations of the `tumbler:rotator` interfaces, one file each.
 
+pub mod database;
 pub mod http;
 pub mod log;
+pub mod mysql;
 pub mod postgres;
 pub mod secrets;
 

@@ -7,19 +7,20 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgDatabaseError, PgQueryResult, PgRow, PgSslMode};
 use sqlx::{Column, ConnectOptions, Connection, PgConnection, Row, TypeInfo};
 use wasmtime::component::Resource;
 
-use crate::wasm::allow_list::{AllowList, format_entry, normalize_host};
+use super::database::{
+    ResultBudget, TooLarge, check_connection_cap, check_target, server_statement_timeout, with_host_timeout,
+};
+use crate::wasm::allow_list::AllowList;
 use crate::wasm::limits::StepLimits;
 use crate::wasm::bindings::tumbler::rotator::postgres::{
     ConnectOptions as WitConnectOptions, DbError, Error as PgError, Host, HostConnection, PgValue,
     RowSet, TlsMode,
 };
-use crate::wasm::egress::resolve_checked;
 use crate::wasm::redact::Redactor;
 use crate::wasm::state::StepState;
 
@@ -35,11 +36,8 @@ impl HostConnection for StepState {
         &mut self,
         options: WitConnectOptions,
     ) -> wasmtime::Result<Result<Resource<PgConnectionHandle>, PgError>> {
-        if self.open_connections >= self.step_limits.max_connections {
-            return Ok(Err(PgError::Denied(format!(
-                "a step may open at most {} database connections",
-                self.step_limits.max_connections
-            ))));
+        if let Err(reason) = check_connection_cap(self.open_connections, &self.step_limits) {
+            return Ok(Err(PgError::Denied(reason)));
         }
         self.redactor.add_secret_text(&options.password);
         let connect_options = match checked_options(&self.allow_list, &self.step_limits, &options).await {
@@ -79,13 +77,13 @@ impl HostConnection for StepState {
         for param in params {
             query = bind(query, param);
         }
-        let fetched = with_statement_timeout(&limits.statement_timeout, query.fetch_all(&mut handle.connection)).await;
+        let fetched = with_statement_timeout(&limits, query.fetch_all(&mut handle.connection)).await;
         let rows = match fetched {
             Err(error) => return Ok(Err(error)),
             Ok(Err(error)) => return Ok(Err(map_error(&self.redactor, error))),
             Ok(Ok(rows)) => rows,
         };
-        Ok(convert_rows(&rows, limits.max_rows, limits.max_result_bytes))
+        Ok(convert_rows(&rows, &limits))
     }
 
     async fn execute(
@@ -100,7 +98,7 @@ impl HostConnection for StepState {
         for param in params {
             query = bind(query, param);
         }
-        let executed = with_statement_timeout(&limits.statement_timeout, query.execute(&mut handle.connection)).await;
+        let executed = with_statement_timeout(&limits, query.execute(&mut handle.connection)).await;
         Ok(match executed {
             Err(error) => Err(error),
             Ok(Err(error)) => Err(map_error(&self.redactor, error)),
@@ -115,7 +113,7 @@ impl HostConnection for StepState {
     ) -> wasmtime::Result<Result<(), PgError>> {
         let limits = self.step_limits.clone();
         let handle = self.table.get_mut(&connection)?;
-        let executed = with_statement_timeout(&limits.statement_timeout, execute_unsplit(&mut handle.connection, &sql)).await;
+        let executed = with_statement_timeout(&limits, execute_unsplit(&mut handle.connection, &sql)).await;
         Ok(match executed {
             Err(error) => Err(error),
             Ok(Err(error)) => Err(map_error(&self.redactor, error)),
@@ -139,38 +137,10 @@ async fn checked_options(
     step_limits: &StepLimits,
     options: &WitConnectOptions,
 ) -> Result<PgConnectOptions, PgError> {
-    let host = options.host.trim();
-    if host.is_empty() {
-        return Err(PgError::Denied("the connection host is empty".to_string()));
-    }
-    if host.starts_with('/') || host.contains(['\0', '@', '/', ' ']) {
-        return Err(PgError::Denied(format!(
-            "host {host:?} is not a network host name; Unix sockets and URLs are not allowed"
-        )));
-    }
-    if options.port == 0 {
-        return Err(PgError::Denied("port 0 is not a valid PostgreSQL port".to_string()));
-    }
-    for (field, value) in [("user", &options.user), ("database", &options.database)] {
-        if value.contains('\0') {
-            return Err(PgError::Denied(format!("the {field} contains a NUL character")));
-        }
-    }
-
-    let host = normalize_host(host);
-    if host.contains(':') && host.parse::<std::net::IpAddr>().is_err() {
-        return Err(PgError::Denied(format!(
-            "host {host:?} is not a host name or IP address; put the port in the secret's port field"
-        )));
-    }
-    let allowed = allow_list.check("postgres", &host, options.port);
-    let entry = format_entry("postgres", &host, options.port);
-    let addresses = resolve_checked(&host, options.port, allowed).await.map_err(|denied| {
-        PgError::Denied(format!(
-            "connection to {entry} denied: {denied}. Allowed: {allow_list}. Add the server with \
-             --allow-host {entry} or in tumbler.toml"
-        ))
-    })?;
+    let fields = [("user", options.user.as_str()), ("database", options.database.as_str())];
+    let target = check_target(allow_list, "postgres", "PostgreSQL", &options.host, options.port, &fields)
+        .await
+        .map_err(PgError::Denied)?;
 
     let ssl_mode = match options.tls {
         TlsMode::Disable => PgSslMode::Disable,
@@ -179,20 +149,10 @@ async fn checked_options(
         TlsMode::VerifyCa => PgSslMode::VerifyCa,
         TlsMode::VerifyFull => PgSslMode::VerifyFull,
     };
-    // Dial the address that was checked, so a second DNS answer cannot
-    // redirect the connection. verify-full needs the name for the
-    // certificate check.
     // NOTE: with verify-full sqlx resolves the name again, which leaves a
     // window for DNS rebinding between the check and the connect.
-    let dial_host = match ssl_mode {
-        PgSslMode::VerifyFull => host.clone(),
-        _ => addresses[0].ip().to_string(),
-    };
-    // The server must give up on a statement before the host gives up on the
-    // step: a statement still queued behind a lock when the host stops
-    // waiting would otherwise commit after the step was reported as failed.
-    let statement_timeout = step_limits.statement_timeout.min(step_limits.step_timeout / 2);
-    let statement_timeout_ms = statement_timeout.as_millis().max(1).to_string();
+    let dial_host = target.dial_host(matches!(ssl_mode, PgSslMode::VerifyFull));
+    let statement_timeout_ms = server_statement_timeout(step_limits).as_millis().to_string();
     let connect_options = PgConnectOptions::new_without_pgpass()
         .host(&dial_host)
         .port(options.port)
@@ -206,15 +166,11 @@ async fn checked_options(
     Ok(connect_options)
 }
 
-async fn with_statement_timeout<F, T>(timeout: &Duration, future: F) -> Result<T, PgError>
+async fn with_statement_timeout<F, T>(limits: &StepLimits, future: F) -> Result<T, PgError>
 where
     F: std::future::Future<Output = T>,
 {
-    // The server enforces statement_timeout; this outer bound also covers a
-    // server that stops responding.
-    tokio::time::timeout(*timeout + Duration::from_secs(5), future)
-        .await
-        .map_err(|_| PgError::Timeout)
+    with_host_timeout(limits, future).await.ok_or(PgError::Timeout)
 }
 
 /// Sends `sql` as one simple-protocol query. `raw_sql` would do the same, but
@@ -243,28 +199,23 @@ fn bind(query: PgQuery<'_>, value: PgValue) -> PgQuery<'_> {
     }
 }
 
-fn convert_rows(rows: &[PgRow], max_rows: usize, max_bytes: usize) -> Result<RowSet, PgError> {
-    if rows.len() > max_rows {
-        return Err(PgError::TooLarge);
-    }
+fn convert_rows(rows: &[PgRow], limits: &StepLimits) -> Result<RowSet, PgError> {
+    let mut budget = ResultBudget::new(limits, rows.len()).map_err(|TooLarge| PgError::TooLarge)?;
     let columns = rows
         .first()
         .map(|row| row.columns().iter().map(|column| column.name().to_string()).collect())
         .unwrap_or_default();
-    let mut total_bytes = 0usize;
     let mut converted = Vec::with_capacity(rows.len());
     for row in rows {
         let mut values = Vec::with_capacity(row.len());
         for index in 0..row.len() {
             let value = convert_value(row, index)?;
-            total_bytes += match &value {
+            let bytes = match &value {
                 PgValue::Text(text) => text.len(),
                 PgValue::Bytea(bytes) => bytes.len(),
                 _ => 8,
             };
-            if total_bytes > max_bytes {
-                return Err(PgError::TooLarge);
-            }
+            budget.add(bytes).map_err(|TooLarge| PgError::TooLarge)?;
             values.push(value);
         }
         converted.push(values);
