@@ -8,5 +8,6 @@ mod hostile;
 mod quoting;
 mod redaction;
 mod rotation;
+mod scheduler;
 mod storage;
 mod support;

@@ -1,9 +1,11 @@
-//! Rotation: the four-step engine, its policy, and the rotator registry.
+//! Rotation: the four-step engine, its policy, the rotator registry and the
+//! scheduler.
 
 pub mod engine;
 pub mod error;
 pub mod policy;
 pub mod registry;
+pub mod scheduler;
 pub mod settings;
 pub mod steps;
 

@@ -16,6 +16,7 @@ mod policy;
 mod read;
 mod rotation;
 mod rotation_config;
+mod schedule;
 mod service;
 mod stage;
 mod types;

@@ -13,6 +13,8 @@ mod random;
 mod read;
 mod robustness;
 mod rotation;
+mod schedule;
+mod scheduler_events;
 mod shutdown;
 mod sigv4_auth;
 mod support;

@@ -2,6 +2,7 @@
 
 mod access_keys;
 mod bulk;
+mod claims;
 mod keys;
 mod policies;
 mod rotations;
@@ -22,7 +23,7 @@ use sqlx::sqlite::{
 use time::OffsetDateTime;
 
 use super::{
-    MetadataUpdate, NewSecret, RotationFieldsUpdate, RotationRecord, RotationUpdate, SecretRecord,
+    ClaimRelease, DueRotation, MetadataUpdate, NewSecret, RotationFieldsUpdate, RotationRecord, RotationUpdate, SecretRecord,
     Store, StoreError, TagRecord, VersionChange, VersionRecord,
 };
 
@@ -201,6 +202,25 @@ impl Store for SqliteStore {
 
     async fn update_rotation(&self, update: RotationUpdate) -> Result<(), StoreError> {
         self.update_rotation_impl(update).await
+    }
+
+    async fn claim_due_rotations(
+        &self,
+        now: OffsetDateTime,
+        limit: u32,
+        owner: &str,
+        lease_until: OffsetDateTime,
+    ) -> Result<Vec<DueRotation>, StoreError> {
+        self.claim_due_rotations_impl(now, limit, owner, lease_until).await
+    }
+
+    async fn release_rotation_claim(
+        &self,
+        secret_id: i64,
+        owner: &str,
+        release: ClaimRelease,
+    ) -> Result<bool, StoreError> {
+        self.release_rotation_claim_impl(secret_id, owner, release).await
     }
 
     async fn get_resource_policy(&self, secret_id: i64) -> Result<Option<String>, StoreError> {
