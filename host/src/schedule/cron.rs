@@ -171,7 +171,7 @@ fn weekday_number(date: Date) -> u8 {
     date.weekday().number_from_sunday()
 }
 
-/// The last Monday to Friday of `date`'s month.
+/// Returns the last Monday to Friday of `date`'s month.
 fn last_weekday_of_month(date: Date) -> Option<u8> {
     let mut day = date.replace_day(last_day_of_month(date)).ok()?;
     while !(2..=6).contains(&weekday_number(day)) {
@@ -184,7 +184,7 @@ fn last_day_of_month(date: Date) -> u8 {
     date.month().length(date.year())
 }
 
-/// The day of `date`'s month that `<target>W` selects: the target itself on
+/// Returns the day of `date`'s month that `<target>W` selects: the target itself on
 /// Monday to Friday, else the nearest weekday without leaving the month.
 fn nearest_weekday(date: Date, target: u8) -> Option<u8> {
     let last = last_day_of_month(date);

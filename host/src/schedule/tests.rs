@@ -14,7 +14,7 @@ fn rules(expression: &str, duration: Option<&str>) -> RotationRules {
         .unwrap_or_else(|error| panic!("{expression} should be valid: {error}"))
 }
 
-/// The first `count` window starts after `from`.
+/// Returns the first `count` window starts after `from`.
 fn starts(expression: &str, from: OffsetDateTime, count: usize) -> Vec<OffsetDateTime> {
     let rules = rules(expression, None);
     let mut result = Vec::new();

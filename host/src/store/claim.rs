@@ -13,7 +13,7 @@ pub struct DueRotation {
     pub window_attempts: u32,
 }
 
-/// What a scheduler records when it gives a claim back.
+/// Schedule state that a scheduler records when it gives a claim back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimRelease {
     /// New start of the next window: `None` keeps the current one and

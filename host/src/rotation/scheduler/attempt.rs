@@ -122,8 +122,8 @@ impl Scheduler {
         (Outcome::Abandoned, next_window_release(next))
     }
 
-    /// The token of the secret's unfinished rotation, which the next attempt
-    /// resumes instead of starting over.
+    /// Returns the token of the secret's unfinished rotation, which the next
+    /// attempt resumes instead of starting over.
     async fn unfinished_token(&self, secret: &SecretRecord) -> Option<String> {
         match self.secrets.rotation_status(&secret.arn).await {
             Ok(Some(progress))

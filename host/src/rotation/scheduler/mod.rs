@@ -4,8 +4,8 @@
 //! persisted state only, so a restart changes no date and starts nothing
 //! that was not due), runs at most `max_concurrent` rotations at a time, and
 //! records the outcome. A failed rotation is retried with backoff while its
-//! window lasts; when the next attempt would fall after the window's end the
-//! rotation is abandoned until the next window.
+//! window lasts. When the next attempt would start after the window's end,
+//! the rotation is abandoned until the next window.
 
 mod attempt;
 pub mod clock;
@@ -177,7 +177,7 @@ impl Scheduler {
     }
 }
 
-/// How one claimed rotation ended.
+/// Outcome of one claimed rotation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Outcome {
     Succeeded,

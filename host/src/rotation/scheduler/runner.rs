@@ -1,4 +1,4 @@
-//! What the scheduler calls to rotate one secret.
+//! The runner interface that the scheduler calls to rotate one secret.
 
 use std::sync::Arc;
 
