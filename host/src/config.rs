@@ -9,9 +9,15 @@
 //! max_attempts = 3              # per step, for transient errors
 //! initial_backoff_ms = 500
 //! memory_limit_mib = 64
+//! max_concurrent_rotations = 4  # scheduled rotations running at once
+//! scheduler_interval_secs = 60  # time between scheduler passes
 //!
 //! [rotators.postgres]
 //! allow_hosts = ["postgres://db.internal:5432"]
+//!
+//! [[notifications.webhook]]     # rotation events, POSTed as signed JSON
+//! url = "http://hooks.internal:8080/tumbler"
+//! secret = "a random string of at least 16 characters"
 //! ```
 
 use std::collections::{BTreeMap, HashMap};
@@ -21,7 +27,9 @@ use std::time::Duration;
 use serde::Deserialize;
 use thiserror::Error;
 
+use crate::notify::WebhookConfig;
 use crate::rotation::install::validate_rotator_name;
+use crate::rotation::scheduler::SchedulerSettings;
 use crate::rotation::{RetryPolicy, RotationPolicy};
 use crate::wasm::builtin::{builtin_names, builtin_rotator};
 use crate::wasm::{AllowList, AllowListError, StepLimits};
@@ -38,6 +46,8 @@ const MAX_STEP_TIMEOUT_SECS: u64 = 3600;
 const MAX_MEMORY_MIB: u64 = 4096;
 const MAX_ATTEMPTS: u64 = 100;
 const MAX_BACKOFF_MS: u64 = 600_000;
+const MAX_CONCURRENT_ROTATIONS: u64 = 256;
+const MAX_SCHEDULER_INTERVAL_SECS: u64 = 3600;
 
 fn check_range(key: &str, value: Option<u64>, min: u64, max: u64) -> Result<(), String> {
     match value {
@@ -71,6 +81,28 @@ struct ConfigFile {
     rotation: RotationSection,
     #[serde(default)]
     rotators: BTreeMap<String, RotatorSection>,
+    #[serde(default)]
+    notifications: NotificationsSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NotificationsSection {
+    #[serde(default)]
+    webhook: Vec<WebhookSection>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WebhookSection {
+    url: String,
+    secret: String,
+}
+
+impl std::fmt::Debug for WebhookSection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookSection").field("url", &self.url).finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -80,6 +112,8 @@ struct RotationSection {
     max_attempts: Option<u32>,
     initial_backoff_ms: Option<u64>,
     memory_limit_mib: Option<usize>,
+    max_concurrent_rotations: Option<u64>,
+    scheduler_interval_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -96,6 +130,9 @@ pub struct Config {
     pub region: String,
     pub account: String,
     pub rotation: RotationPolicy,
+    pub scheduler: SchedulerSettings,
+    /// `[[notifications.webhook]]` entries.
+    pub webhooks: Vec<WebhookConfig>,
 }
 
 impl Config {
@@ -126,6 +163,20 @@ impl Config {
             .map_err(invalid)?;
         check_range("rotation.initial_backoff_ms", file.rotation.initial_backoff_ms, 0, MAX_BACKOFF_MS)
             .map_err(invalid)?;
+        check_range(
+            "rotation.max_concurrent_rotations",
+            file.rotation.max_concurrent_rotations,
+            1,
+            MAX_CONCURRENT_ROTATIONS,
+        )
+        .map_err(invalid)?;
+        check_range(
+            "rotation.scheduler_interval_secs",
+            file.rotation.scheduler_interval_secs,
+            1,
+            MAX_SCHEDULER_INTERVAL_SECS,
+        )
+        .map_err(invalid)?;
         if let Some(region) = &file.region {
             let valid = !region.is_empty()
                 && region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
@@ -177,6 +228,21 @@ impl Config {
             allow_lists.insert(rotator, allow_list);
         }
 
+        let mut scheduler = SchedulerSettings::default();
+        if let Some(count) = file.rotation.max_concurrent_rotations {
+            scheduler.max_concurrent = count as usize;
+        }
+        if let Some(seconds) = file.rotation.scheduler_interval_secs {
+            scheduler.interval = Duration::from_secs(seconds);
+        }
+        let webhooks = file
+            .notifications
+            .webhook
+            .into_iter()
+            .map(|entry| WebhookConfig::parse(&entry.url, entry.secret))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|message| invalid(format!("[[notifications.webhook]]: {message}")))?;
+
         Ok(Self {
             data_dir: data_dir.to_path_buf(),
             region: file.region.unwrap_or_else(|| "us-east-1".to_string()),
@@ -186,6 +252,8 @@ impl Config {
                 retry,
                 allow_lists,
             },
+            scheduler,
+            webhooks,
         })
     }
 }
@@ -235,6 +303,54 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(CONFIG_FILE), "region = \"us east\"\n").unwrap();
         assert!(Config::load(dir.path()).is_err());
+    }
+
+    #[test]
+    fn scheduler_settings_default_to_four_rotations() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::load(dir.path()).unwrap();
+        assert_eq!(config.scheduler.max_concurrent, 4);
+    }
+
+    #[test]
+    fn max_concurrent_rotations_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(CONFIG_FILE), "[rotation]\nmax_concurrent_rotations = 2\n").unwrap();
+        let config = Config::load(dir.path()).unwrap();
+        assert_eq!(config.scheduler.max_concurrent, 2);
+    }
+
+    #[test]
+    fn zero_concurrent_rotations_are_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(CONFIG_FILE), "[rotation]\nmax_concurrent_rotations = 0\n").unwrap();
+        let error = Config::load(dir.path()).unwrap_err();
+        assert!(error.to_string().contains("max_concurrent_rotations"), "{error}");
+    }
+
+    #[test]
+    fn webhooks_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[[notifications.webhook]]\nurl = \"http://127.0.0.1:9000/hook\"\nsecret = \"0123456789abcdef\"\n",
+        )
+        .unwrap();
+        let config = Config::load(dir.path()).unwrap();
+        assert_eq!(config.webhooks.len(), 1);
+        assert_eq!(config.webhooks[0].url.as_str(), "http://127.0.0.1:9000/hook");
+    }
+
+    #[test]
+    fn webhook_error_names_the_url() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[[notifications.webhook]]\nurl = \"ftp://hooks\"\nsecret = \"0123456789abcdef\"\n",
+        )
+        .unwrap();
+        let error = Config::load(dir.path()).unwrap_err();
+        assert!(error.to_string().contains("ftp://hooks"), "{error}");
     }
 
     #[test]

@@ -17,5 +17,6 @@ mod redaction;
 mod rotation;
 mod sandbox;
 mod scaffold;
+mod scheduler;
 mod storage;
 mod support;

@@ -6,12 +6,15 @@ use std::time::Duration;
 use anyhow::bail;
 use clap::Args;
 use serde_json::json;
+use time::format_description::well_known::Rfc3339;
 
 use super::OutputFormat;
 use super::secret::print_json;
 use crate::app::App;
+use crate::rotation::settings::validate_settings;
 use crate::rotation::{RotateRequest, RotationError, RotationObserver, StepName};
-use crate::secrets::{RotationStart, SecretsError};
+use crate::schedule::RotationRules;
+use crate::secrets::{RotationConfig, RotationStart, SecretsError, epoch_seconds_f64};
 use crate::wasm::AllowList;
 
 #[derive(Debug, Args)]
@@ -34,6 +37,17 @@ pub struct RotateArgs {
     /// password-length=40 or exclude-characters=:/@.
     #[arg(long = "setting")]
     settings: Vec<String>,
+    /// Rotation schedule to store: a number of days (AutomaticallyAfterDays),
+    /// rate(N hours|days) or cron(0 H DOM MON DOW *), evaluated in UTC.
+    /// `tumbler serve` rotates the secret in each window.
+    #[arg(long)]
+    schedule: Option<String>,
+    /// Length of each rotation window in hours, for example 2h (Duration).
+    #[arg(long, requires = "schedule")]
+    duration: Option<String>,
+    /// Store the configuration and schedule without rotating now.
+    #[arg(long)]
+    no_rotate_immediately: bool,
 }
 
 pub async fn run_rotate(app: &App, args: RotateArgs, output: OutputFormat) -> anyhow::Result<()> {
@@ -41,6 +55,14 @@ pub async fn run_rotate(app: &App, args: RotateArgs, output: OutputFormat) -> an
     let settings = parse_settings(&args.settings)?;
     if !settings.is_empty() && args.rotator.is_none() {
         bail!("--setting needs --rotator, because settings are stored with the rotation configuration");
+    }
+    let rules = args
+        .schedule
+        .as_deref()
+        .map(|schedule| parse_schedule(schedule, args.duration.as_deref()))
+        .transpose()?;
+    if args.no_rotate_immediately {
+        return configure_only(app, args, rules, settings, output).await;
     }
     let engine = app.rotation_engine()?;
     let request = RotateRequest {
@@ -59,6 +81,12 @@ pub async fn run_rotate(app: &App, args: RotateArgs, output: OutputFormat) -> an
         }
         Err(error) => return Err(error.into()),
     };
+
+    if let Some(rules) = &rules {
+        app.secrets
+            .store_rotation_rules(&report.arn, rules, time::OffsetDateTime::now_utc())
+            .await?;
+    }
 
     let total: Duration = report.steps.iter().map(|(_, elapsed)| *elapsed).sum();
     match output {
@@ -102,6 +130,59 @@ async fn unfinished_rotation_error(app: &App, secret_id: &str, error: &SecretsEr
          value with `tumbler secret put {secret_id}`, which abandons it",
         error.aws_type()
     )
+}
+
+/// Stores the rotator and schedule without rotating (`--no-rotate-immediately`).
+async fn configure_only(
+    app: &App,
+    args: RotateArgs,
+    rules: Option<RotationRules>,
+    settings: BTreeMap<String, String>,
+    output: OutputFormat,
+) -> anyhow::Result<()> {
+    if let Some(rotator) = &args.rotator {
+        app.rotation_engine()?.registry().get(rotator).await?;
+        validate_settings(rotator, &settings).map_err(anyhow::Error::msg)?;
+    }
+    let config = args.rotator.map(|rotator| RotationConfig { rotator, settings });
+    let secret = app.secrets.configure_rotation(&args.secret_id, config).await?;
+    if let Some(rules) = &rules {
+        let now = time::OffsetDateTime::now_utc();
+        let anchor = app
+            .secrets
+            .describe_secret(&secret.arn)
+            .await?
+            .last_rotated_date
+            .unwrap_or(now);
+        app.secrets.store_rotation_rules(&secret.arn, rules, anchor).await?;
+    }
+    let description = app.secrets.describe_secret(&secret.arn).await?;
+    match output {
+        OutputFormat::Json => print_json(&json!({
+            "ARN": description.arn,
+            "Name": description.name,
+            "RotationEnabled": description.rotation_enabled,
+            "RotationRules": description.rotation_rules,
+            "NextRotationDate": description.next_rotation_date.map(epoch_seconds_f64),
+        })),
+        OutputFormat::Text => {
+            let next = description
+                .next_rotation_date
+                .and_then(|date| date.format(&Rfc3339).ok())
+                .unwrap_or_else(|| "not scheduled".to_string());
+            println!("Rotation configured for {}; next rotation window starts {next}", description.name);
+        }
+    }
+    Ok(())
+}
+
+/// Reads `--schedule` (a number of days or an expression) and `--duration`.
+fn parse_schedule(schedule: &str, duration: Option<&str>) -> anyhow::Result<RotationRules> {
+    let parsed = match schedule.trim().parse::<i64>() {
+        Ok(days) => RotationRules::parse(Some(days), None, duration),
+        Err(_) => RotationRules::parse(None, Some(schedule), duration),
+    };
+    parsed.map_err(|error| anyhow::anyhow!("{}: invalid --schedule: {error}", error.aws_type()))
 }
 
 pub(super) fn parse_settings(arguments: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
@@ -172,6 +253,24 @@ mod tests {
     fn settings_split_at_the_first_equals_sign() {
         let settings = parse_settings(&["exclude-characters=a=b".to_string()]).unwrap();
         assert_eq!(settings["exclude-characters"], "a=b");
+    }
+
+    #[test]
+    fn schedule_number_means_days() {
+        let rules = parse_schedule("30", None).unwrap();
+        assert_eq!(rules.after_days(), Some(30));
+    }
+
+    #[test]
+    fn schedule_expression_keeps_duration() {
+        let rules = parse_schedule("cron(0 16 1,15 * ? *)", Some("2h")).unwrap();
+        assert_eq!(rules.duration_hours, Some(2));
+    }
+
+    #[test]
+    fn invalid_schedule_names_aws_error_type() {
+        let error = parse_schedule("rate(2 hours)", None).unwrap_err();
+        assert!(error.to_string().starts_with("InvalidParameterException"), "{error}");
     }
 
     #[test]

@@ -6,10 +6,13 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
+use tokio_util::sync::CancellationToken;
 
 use crate::api::{AllowAll, ApiServer, Authenticator, ServerOptions};
 use crate::app::App;
 use crate::auth::{ADMIN_CREDENTIALS_FILE, SigV4Authenticator, bootstrap_admin_key};
+use crate::notify::{DeliveryPolicy, Notifier};
+use crate::rotation::scheduler::{EngineRunner, Scheduler, SchedulerSettings, SystemClock};
 
 /// Default listen address. Port 7766 is not registered for a common
 /// service, and loopback keeps the server private until access keys are set
@@ -37,6 +40,11 @@ pub struct ServeArgs {
     /// --listen address.
     #[arg(long)]
     pub dev: bool,
+
+    /// Do not run scheduled rotations in this process, for example on all
+    /// but one replica.
+    #[arg(long)]
+    pub no_scheduler: bool,
 }
 
 pub async fn run_serve(app: App, args: ServeArgs) -> anyhow::Result<()> {
@@ -46,7 +54,21 @@ pub async fn run_serve(app: App, args: ServeArgs) -> anyhow::Result<()> {
         shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
         ..ServerOptions::default()
     };
-    let server = ApiServer::new(app.secrets.clone(), engine, authenticator, options);
+    let server = ApiServer::new(app.secrets.clone(), Arc::clone(&engine), authenticator, options);
+    let stopping = CancellationToken::new();
+    let notifier = Notifier::new(app.config.webhooks.clone(), DeliveryPolicy::default());
+    let scheduler = if args.no_scheduler {
+        None
+    } else {
+        let scheduler = Arc::new(Scheduler::new(
+            app.secrets.clone(),
+            Arc::new(EngineRunner::new(engine)),
+            Arc::new(SystemClock),
+            notifier.clone(),
+            scheduler_settings(&app),
+        ));
+        Some(tokio::spawn(scheduler.run(stopping.clone())))
+    };
 
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -54,9 +76,42 @@ pub async fn run_serve(app: App, args: ServeArgs) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     println!("Serving the Secrets Manager API on http://{address} (stop with Ctrl-C)");
     tracing::info!(%address, "server started");
-    server.serve(listener, shutdown_signal()).await?;
+    let signal = {
+        let stopping = stopping.clone();
+        async move {
+            shutdown_signal().await;
+            stopping.cancel();
+        }
+    };
+    server.serve(listener, signal).await?;
+    stopping.cancel();
+    let grace = Duration::from_secs(args.shutdown_grace_secs);
+    if let Some(scheduler) = scheduler
+        && tokio::time::timeout(grace, scheduler).await.is_err()
+    {
+        tracing::warn!(
+            grace_secs = grace.as_secs(),
+            "scheduled rotations still running after the grace period; their leases expire and \
+             the next start resumes them"
+        );
+    }
+    if tokio::time::timeout(grace, notifier.flush()).await.is_err() {
+        tracing::warn!("webhook deliveries still running after the grace period were dropped");
+    }
     println!("Server stopped");
     Ok(())
+}
+
+/// Scheduler settings with a lease longer than the longest rotation: four
+/// steps, each with every attempt at its timeout and the maximum backoff in
+/// between, doubled for safety.
+fn scheduler_settings(app: &App) -> SchedulerSettings {
+    let mut settings = app.config.scheduler.clone();
+    let policy = &app.config.rotation;
+    let per_step = (policy.limits.step_timeout + policy.retry.max_backoff)
+        .saturating_mul(policy.retry.max_attempts);
+    settings.lease = settings.lease.max(per_step.saturating_mul(4 * 2));
+    settings
 }
 
 /// Returns the SigV4 authenticator and creates the administrator key on first

@@ -73,7 +73,7 @@ impl Harness {
     pub async fn new(component: &[u8], options: HarnessOptions) -> Result<Self, HarnessError> {
         let allow_list = AllowList::parse(&options.allow_hosts)?;
         let mut settings = options.settings;
-        validate_settings(&settings).map_err(RotationError::InvalidSetting)?;
+        validate_settings(ROTATOR_NAME, &settings).map_err(RotationError::InvalidSetting)?;
         let sandbox = Sandbox::new(component).await?;
 
         let mut readable = Vec::new();

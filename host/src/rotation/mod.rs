@@ -1,4 +1,5 @@
-//! Rotation: the four-step engine, its policy, and the rotator registry.
+//! Rotation: the four-step engine, its policy, the rotator registry and the
+//! scheduler.
 
 pub mod engine;
 pub mod error;
@@ -6,6 +7,7 @@ pub mod install;
 pub mod http_settings;
 pub mod policy;
 pub mod registry;
+pub mod scheduler;
 pub mod settings;
 pub mod steps;
 

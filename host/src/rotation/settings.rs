@@ -1,14 +1,21 @@
 //! Validation of rotation settings before anything is stored.
 //!
-//! The built-in rotators read the password settings of the AWS rotation
-//! templates; the host reads `read-secrets`. A misspelled key would otherwise
-//! be ignored and the rotation would run with defaults.
+//! The built-in database rotators read the password settings of the AWS
+//! rotation templates; the host reads `read-secrets`. For built-in rotators a
+//! misspelled key would otherwise be ignored and the rotation would run with
+//! defaults, so unknown keys are rejected. Custom rotators receive any
+//! well-formed key.
 
 use std::collections::BTreeMap;
 
 use super::engine::READ_SECRETS_SETTING;
 use super::http_settings::{HTTP_API_ROTATOR, validate_http_api_settings};
 use super::registry::rotator_name;
+use crate::wasm::builtin::builtin_rotator;
+
+/// Longest setting name and value that a custom rotator may receive.
+const MAX_CUSTOM_KEY_LEN: usize = 64;
+const MAX_CUSTOM_VALUE_LEN: usize = 2048;
 
 /// Maximum password length of GetRandomPassword.
 const MAX_PASSWORD_LENGTH: u32 = 4096;
@@ -32,10 +39,42 @@ pub fn known_settings() -> Vec<&'static str> {
 /// Checks every key and value for `rotator` (a rotator name or an ARN ending
 /// in one), and returns a message naming the first bad one.
 pub fn validate_settings(rotator: &str, settings: &BTreeMap<String, String>) -> Result<(), String> {
-    if rotator_name(rotator) == HTTP_API_ROTATOR {
+    let name = rotator_name(rotator);
+    if name == HTTP_API_ROTATOR {
         return validate_http_api_settings(settings);
     }
-    validate_password_settings(settings)
+    if builtin_rotator(name).is_some() {
+        return validate_password_settings(settings);
+    }
+    validate_custom_settings(settings)
+}
+
+/// Checks the settings of a custom rotator: the keys that the host and the
+/// SDK's default `create_secret` read must have valid values, and any other
+/// key is passed to the rotator if its name is well formed.
+fn validate_custom_settings(settings: &BTreeMap<String, String>) -> Result<(), String> {
+    let (known, custom): (BTreeMap<String, String>, BTreeMap<String, String>) = settings
+        .iter()
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .partition(|(key, _)| known_settings().contains(&key.as_str()));
+    validate_password_settings(&known)?;
+    for (key, value) in &custom {
+        let well_formed = !key.is_empty()
+            && key.len() <= MAX_CUSTOM_KEY_LEN
+            && key.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
+        if !well_formed {
+            return Err(format!(
+                "setting name {key:?} is invalid; use 1 to {MAX_CUSTOM_KEY_LEN} letters, digits, '-' and '_'"
+            ));
+        }
+        if value.len() > MAX_CUSTOM_VALUE_LEN {
+            return Err(format!(
+                "setting {key} has {} bytes; the maximum is {MAX_CUSTOM_VALUE_LEN}",
+                value.len()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Checks the password settings that the database rotators read.

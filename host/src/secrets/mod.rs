@@ -17,6 +17,7 @@ mod read;
 mod rotation;
 mod rotation_config;
 mod rotator_pin;
+mod schedule;
 mod service;
 mod stage;
 mod types;

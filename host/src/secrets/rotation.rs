@@ -237,6 +237,7 @@ impl SecretsService {
         update.last_error = Some(None);
         update.set_last_rotated = true;
         self.store.update_rotation(update).await?;
+        self.reschedule_after_change(&secret, false).await?;
         tracing::info!(secret_arn = %secret.arn, version_id = %token, "rotation succeeded");
         Ok(())
     }

@@ -232,6 +232,11 @@ impl SecretsService {
                         tracing::warn!(secret_arn = %secret.arn, version_id = %abandoned.token, "new version abandoned the rotation in progress");
                     }
                     let after = apply_moves(&state, &moves);
+                    if after.get(AWSCURRENT).map(String::as_str) == Some(token)
+                        && state.get(AWSCURRENT).map(String::as_str) != Some(token)
+                    {
+                        self.reschedule_after_change(secret, true).await?;
+                    }
                     return Ok(after
                         .iter()
                         .filter(|(_, v)| *v == token)

@@ -5,12 +5,14 @@
 //! enforces one row per (secret, staging label), so a label can never sit on
 //! two versions, and every change of labels happens in one transaction.
 
+mod claim;
 mod error;
 mod model;
 mod read_cache;
 mod rotator_model;
 mod sqlite;
 
+pub use claim::{ClaimRelease, DueRotation};
 pub use error::StoreError;
 pub use model::*;
 pub use read_cache::MarkedCache;
@@ -120,6 +122,28 @@ pub trait Store: Send + Sync {
     /// Updates a rotation row; fails with [`StoreError::NotFound`] if absent.
     /// `last_rotated` also sets the secret's last-rotated date.
     async fn update_rotation(&self, update: RotationUpdate) -> Result<(), StoreError>;
+
+    /// Claims up to `limit` secrets whose rotation window started at or
+    /// before `now`, that have no retry pending after `now` and no live lease,
+    /// leasing each to `owner` until `lease_until`. Claimed secrets are
+    /// invisible to other claims until released or the lease expires.
+    /// PostgreSQL implements the same contract with `FOR UPDATE SKIP LOCKED`.
+    async fn claim_due_rotations(
+        &self,
+        now: OffsetDateTime,
+        limit: u32,
+        owner: &str,
+        lease_until: OffsetDateTime,
+    ) -> Result<Vec<DueRotation>, StoreError>;
+
+    /// Ends `owner`'s lease on a secret and records the schedule state.
+    /// Returns `false`, changing nothing, when `owner` no longer holds it.
+    async fn release_rotation_claim(
+        &self,
+        secret_id: i64,
+        owner: &str,
+        release: ClaimRelease,
+    ) -> Result<bool, StoreError>;
 
     /// The resource policy attached to a secret, if any.
     async fn get_resource_policy(&self, secret_id: i64) -> Result<Option<String>, StoreError>;

@@ -14,6 +14,8 @@ mod read;
 mod read_grants;
 mod robustness;
 mod rotation;
+mod schedule;
+mod scheduler_events;
 mod shutdown;
 mod sigv4_auth;
 mod support;

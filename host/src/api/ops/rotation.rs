@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::{SecretIdInput, require_token, required};
 use crate::api::context::RequestContext;
@@ -18,21 +17,12 @@ use crate::api::operation::Operation;
 use crate::rotation::engine::READ_SECRETS_SETTING;
 use crate::rotation::settings::{read_secret_ids, validate_settings};
 use crate::rotation::{QuietObserver, RotateRequest, RotationEngine, RotationError};
+use crate::schedule::{RotationRules as ParsedRules, ScheduleError};
 use crate::secrets::RotationConfig;
 use crate::wasm::WasmError;
 
 /// Maximum `RotationLambdaARN` length (AWS model).
 const MAX_ROTATOR_LEN: usize = 2048;
-/// `AutomaticallyAfterDays` range (AWS model).
-const MIN_DAYS: i64 = 1;
-const MAX_DAYS: i64 = 1000;
-/// Maximum `ScheduleExpression` length (AWS model).
-const MAX_SCHEDULE_LEN: usize = 256;
-/// AWS rotates at most every four hours.
-const MIN_RATE_HOURS: u32 = 4;
-/// A rotation window may not reach into the next UTC day.
-const MAX_WINDOW_HOURS: u32 = 24;
-
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct RotateSecretRequest {
@@ -93,7 +83,7 @@ pub async fn rotate_secret(
              ExternalSecretRotationRoleArn.",
         ));
     }
-    let rules_json = input.rotation_rules.map(validate_rules).transpose()?;
+    let rules = input.rotation_rules.map(validate_rules).transpose()?;
     let settings = input
         .external_secret_rotation_metadata
         .map(settings_from_metadata)
@@ -125,7 +115,7 @@ pub async fn rotate_secret(
 
     if !input.rotate_immediately.unwrap_or(true) {
         let secret = ctx.secrets().configure_rotation(&secret_id, config).await?;
-        store_rules(ctx, &secret.arn, rules_json).await?;
+        store_rules(ctx, &secret.arn, rules.as_ref(), false).await?;
         return Ok(RotateSecretResponse {
             arn: secret.arn,
             name: secret.name,
@@ -147,7 +137,7 @@ pub async fn rotate_secret(
         .await
         .map_err(rotation_error)?;
     let start = started.start.clone();
-    store_rules(ctx, &start.arn, rules_json).await?;
+    store_rules(ctx, &start.arn, rules.as_ref(), true).await?;
 
     if ctx.state.options.run_rotation_steps {
         let engine = Arc::clone(&ctx.state.rotation);
@@ -240,16 +230,26 @@ async fn load_rotator(engine: &Arc<RotationEngine>, rotator: &str) -> Result<(),
         .map_err(|error| rotation_error(RotationError::Wasm(error)))
 }
 
+/// Stores new rules with NextRotationDate counted from now when a rotation
+/// starts now, else from the last rotation (so an existing schedule keeps its
+/// rhythm) or now for a secret never rotated.
 async fn store_rules(
     ctx: &RequestContext,
     arn: &str,
-    rules_json: Option<String>,
+    rules: Option<&ParsedRules>,
+    rotating_now: bool,
 ) -> Result<(), ApiError> {
-    if let Some(rules) = rules_json {
-        ctx.secrets()
-            .set_rotation_schedule(arn, Some(Some(rules)), None)
-            .await?;
-    }
+    let Some(rules) = rules else {
+        return Ok(());
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let anchor = if rotating_now {
+        now
+    } else {
+        let description = ctx.secrets().describe_secret(arn).await?;
+        description.last_rotated_date.unwrap_or(now)
+    };
+    ctx.secrets().store_rotation_rules(arn, rules, anchor).await?;
     Ok(())
 }
 
@@ -277,112 +277,18 @@ fn settings_from_metadata(items: Vec<MetadataItem>) -> Result<BTreeMap<String, S
         .collect()
 }
 
-/// Validates `RotationRules` and returns them as the JSON that DescribeSecret
-/// reports.
-fn validate_rules(rules: RotationRules) -> Result<String, ApiError> {
-    if rules.automatically_after_days.is_some() && rules.schedule_expression.is_some() {
-        return Err(ApiError::invalid_parameter(
-            "You cannot specify both rotation frequency and schedule expression together.",
-        ));
-    }
-    if let Some(days) = rules.automatically_after_days
-        && !(MIN_DAYS..=MAX_DAYS).contains(&days)
-    {
-        return Err(ApiError::invalid_parameter(
-            "RotationRules.AutomaticallyAfterDays must be within 1-1000.",
-        ));
-    }
-    if let Some(expression) = &rules.schedule_expression {
-        validate_schedule(expression)?;
-    }
-    if let Some(duration) = &rules.duration {
-        validate_duration(duration)?;
-    }
-    let mut object = serde_json::Map::new();
-    match (rules.automatically_after_days, rules.schedule_expression) {
-        (Some(days), None) => {
-            object.insert("AutomaticallyAfterDays".into(), json!(days));
-        }
-        (None, Some(expression)) => {
-            object.insert("ScheduleExpression".into(), json!(expression));
-        }
-        _ => {
-            return Err(ApiError::invalid_parameter(
-                "RotationRules must contain AutomaticallyAfterDays or ScheduleExpression.",
-            ));
-        }
-    }
-    if let Some(duration) = rules.duration {
-        object.insert("Duration".into(), json!(duration));
-    }
-    Ok(serde_json::Value::Object(object).to_string())
+/// Validates `RotationRules` with the Secrets Manager limits.
+fn validate_rules(rules: RotationRules) -> Result<ParsedRules, ApiError> {
+    ParsedRules::parse(
+        rules.automatically_after_days,
+        rules.schedule_expression.as_deref(),
+        rules.duration.as_deref(),
+    )
+    .map_err(schedule_error)
 }
 
-/// Checks the shape of `rate(N hours|days)` and six-field `cron(...)`
-/// expressions; the scheduler evaluates them.
-fn validate_schedule(expression: &str) -> Result<(), ApiError> {
-    let allowed = |c: char| c.is_ascii_alphanumeric() || "()#?*-/, ".contains(c);
-    if expression.is_empty()
-        || expression.chars().count() > MAX_SCHEDULE_LEN
-        || !expression.chars().all(allowed)
-    {
-        return Err(ApiError::validation(format!(
-            "1 validation error detected: Value at 'rotationRules.scheduleExpression' failed to \
-             satisfy constraint: Member must have length between 1 and {MAX_SCHEDULE_LEN} and \
-             satisfy regular expression pattern: [0-9A-Za-z\\(\\)#\\?\\*\\-\\/, ]+"
-        )));
-    }
-    if let Some(body) = expression
-        .strip_prefix("rate(")
-        .and_then(|s| s.strip_suffix(')'))
-    {
-        let mut parts = body.split_whitespace();
-        let (Some(count), Some(unit), None) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(invalid_schedule(expression));
-        };
-        let count: u32 = count.parse().map_err(|_| invalid_schedule(expression))?;
-        let valid = match unit {
-            "hour" | "hours" => count >= MIN_RATE_HOURS,
-            "day" | "days" => (1..=MAX_DAYS as u32).contains(&count),
-            _ => false,
-        };
-        return if valid {
-            Ok(())
-        } else {
-            Err(invalid_schedule(expression))
-        };
-    }
-    let cron_fields = expression
-        .strip_prefix("cron(")
-        .and_then(|s| s.strip_suffix(')'))
-        .map(|body| body.split_whitespace().count());
-    if cron_fields == Some(6) {
-        return Ok(());
-    }
-    Err(invalid_schedule(expression))
-}
-
-fn invalid_schedule(expression: &str) -> ApiError {
-    ApiError::invalid_parameter(format!(
-        "Invalid ScheduleExpression {expression:?}. Use rate(N hours) with N of at least \
-         {MIN_RATE_HOURS}, rate(N days) with N from 1 to {MAX_DAYS}, or a six-field cron(...) \
-         expression."
-    ))
-}
-
-/// Checks `Duration`: `<hours>h`, from 1 to 24 hours.
-fn validate_duration(duration: &str) -> Result<(), ApiError> {
-    let hours = duration
-        .strip_suffix('h')
-        .filter(|digits| !digits.is_empty() && digits.len() <= 2)
-        .and_then(|digits| digits.parse::<u32>().ok());
-    match hours {
-        Some(hours) if (1..=MAX_WINDOW_HOURS).contains(&hours) => Ok(()),
-        _ => Err(ApiError::invalid_parameter(format!(
-            "Invalid Duration {duration:?}. Use a whole number of hours from 1 to \
-             {MAX_WINDOW_HOURS} followed by h, for example 3h."
-        ))),
-    }
+fn schedule_error(error: ScheduleError) -> ApiError {
+    ApiError::client(error.aws_type(), error.to_string())
 }
 
 #[derive(Serialize)]
@@ -446,43 +352,25 @@ mod tests {
 
     #[test]
     fn valid_rules_become_describe_json() {
+        let days = validate_rules(rules(Some(30), None, None)).unwrap();
+        assert_eq!(days.to_json(), r#"{"AutomaticallyAfterDays":30}"#);
+        let cron = validate_rules(rules(None, Some("cron(0 2 ? * SUN *)"), Some("3h"))).unwrap();
         assert_eq!(
-            validate_rules(rules(Some(30), None, None)).unwrap(),
-            r#"{"AutomaticallyAfterDays":30}"#
-        );
-        assert_eq!(
-            validate_rules(rules(None, Some("cron(0 2 ? * SUN *)"), Some("3h"))).unwrap(),
+            cron.to_json(),
             r#"{"Duration":"3h","ScheduleExpression":"cron(0 2 ? * SUN *)"}"#
         );
     }
 
     #[test]
-    fn schedule_shapes_are_checked() {
-        for valid in [
-            "rate(10 days)",
-            "rate(4 hours)",
-            "rate(1 day)",
-            "cron(0 16 1,15 * ? *)",
-        ] {
-            assert!(validate_schedule(valid).is_ok(), "{valid}");
-        }
-        for invalid in [
-            "rate(2 hours)",
-            "rate(0 days)",
-            "rate(ten days)",
-            "cron(0 2 * *)",
-            "every day",
-        ] {
-            assert!(validate_schedule(invalid).is_err(), "{invalid}");
-        }
+    fn invalid_schedule_names_the_expression() {
+        let error = validate_rules(rules(None, Some("cron(15 10 * * ? *)"), None)).unwrap_err();
+        assert_eq!(error.error_type, "InvalidParameterException");
+        assert!(error.message.contains("cron(15 10 * * ? *)"), "{}", error.message);
     }
 
     #[test]
-    fn duration_is_hours_up_to_a_day() {
-        assert!(validate_duration("3h").is_ok());
-        assert!(validate_duration("24h").is_ok());
-        for invalid in ["0h", "25h", "h", "3", "3m", "100h"] {
-            assert!(validate_duration(invalid).is_err(), "{invalid}");
-        }
+    fn pattern_violation_is_a_validation_error() {
+        let error = validate_rules(rules(None, Some("cron(0 1 * * ? *);"), None)).unwrap_err();
+        assert_eq!(error.error_type, "ValidationException");
     }
 }

@@ -15,7 +15,7 @@ const CARGO_CONFIG: &str = include_str!("scaffold/config.toml.tmpl");
 const GITIGNORE: &str = include_str!("scaffold/gitignore.tmpl");
 /// The dependency versions that the built-in rotators are built and tested
 /// with, so that the new crate resolves the same ones, offline too.
-const CARGO_LOCK: &str = include_str!("../../../rotators/Cargo.lock");
+const CARGO_LOCK: &str = include_str!("../../../../rotators/Cargo.lock");
 
 #[derive(Debug, Args)]
 pub struct NewArgs {

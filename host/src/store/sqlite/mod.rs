@@ -3,6 +3,7 @@
 mod access_keys;
 mod bulk;
 mod change_watch;
+mod claims;
 mod installed_rotators;
 mod keys;
 mod policies;
@@ -24,7 +25,7 @@ use sqlx::sqlite::{
 use time::OffsetDateTime;
 
 use super::{
-    InstalledRotator, MetadataUpdate, NewInstalledRotator, NewSecret, RotationFieldsUpdate, RotationRecord, RotationUpdate, SecretRecord,
+    ClaimRelease, DueRotation, InstalledRotator, MetadataUpdate, NewInstalledRotator, NewSecret, RotationFieldsUpdate, RotationRecord, RotationUpdate, SecretRecord,
     Store, StoreError, TagRecord, VersionChange, VersionRecord,
 };
 
@@ -219,6 +220,25 @@ impl Store for SqliteStore {
 
     async fn update_rotation(&self, update: RotationUpdate) -> Result<(), StoreError> {
         self.update_rotation_impl(update).await
+    }
+
+    async fn claim_due_rotations(
+        &self,
+        now: OffsetDateTime,
+        limit: u32,
+        owner: &str,
+        lease_until: OffsetDateTime,
+    ) -> Result<Vec<DueRotation>, StoreError> {
+        self.claim_due_rotations_impl(now, limit, owner, lease_until).await
+    }
+
+    async fn release_rotation_claim(
+        &self,
+        secret_id: i64,
+        owner: &str,
+        release: ClaimRelease,
+    ) -> Result<bool, StoreError> {
+        self.release_rotation_claim_impl(secret_id, owner, release).await
     }
 
     async fn get_resource_policy(&self, secret_id: i64) -> Result<Option<String>, StoreError> {

@@ -69,7 +69,11 @@ impl SqliteStore {
                 .await?;
         }
         if let Some(next) = update.next_rotation_at {
-            sqlx::query("UPDATE secrets SET next_rotation_at = ? WHERE id = ?")
+            // A new window start also ends the retries of the old window.
+            sqlx::query(
+                "UPDATE secrets SET next_rotation_at = ?, rotation_retry_at = NULL, \
+                 rotation_window_attempts = 0 WHERE id = ?",
+            )
                 .bind(next.map(to_millis))
                 .bind(secret_id)
                 .execute(&mut *tx)
