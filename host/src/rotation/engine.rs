@@ -204,6 +204,7 @@ impl RotationEngine {
         observer: &dyn RotationObserver,
     ) -> Result<RotationReport, RotationError> {
         let environment = self.step_environment(start, extra_allow_list).await?;
+        self.check_pinned_rotator(start, &environment.rotator).await?;
         tracing::info!(allow_list = %environment.allow_list, "rotation started");
 
         let mut timings = Vec::new();
@@ -249,7 +250,6 @@ impl RotationEngine {
         extra_allow_list: &AllowList,
     ) -> Result<StepEnvironment, RotationError> {
         let rotator = self.registry.get(&start.rotator).await?;
-        self.check_pinned_rotator(start, &rotator).await?;
         let scope = SecretsScope {
             rotated_arn: start.arn.clone(),
             token: start.version_id.clone(),

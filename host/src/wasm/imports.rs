@@ -1,9 +1,10 @@
 //! The imports a rotator component may have: the `tumbler:rotator@1` host
-//! interfaces and the WASI 0.2 interfaces that `wasmtime_wasi::p2` links.
+//! interfaces, the WASI 0.2 interfaces that `wasmtime_wasi::p2` links, and
+//! `wasi:http` 0.2 for outgoing requests.
 //!
 //! Install and load check the import names first, so a rotator that needs
-//! something else (such as `wasi:http`) is rejected with the full list of
-//! what it lacks, instead of the first name the linker misses.
+//! something else (such as `wasi:keyvalue`) is rejected with the full list
+//! of what it lacks, instead of the first name the linker misses.
 
 use wasmtime::Engine;
 use wasmtime::component::Component;
@@ -16,6 +17,8 @@ const GRANTED_PACKAGES: &[(&str, &str)] = &[
     ("wasi:cli", "0.2."),
     ("wasi:clocks", "0.2."),
     ("wasi:filesystem", "0.2."),
+    // Linked with a send hook that enforces the rotator's allow-list.
+    ("wasi:http", "0.2."),
     ("wasi:io", "0.2."),
     ("wasi:random", "0.2."),
     // Linked, but the sandbox's WASI context denies every socket operation.
@@ -60,7 +63,8 @@ mod tests {
 
     #[test]
     fn other_imports_are_not_granted() {
-        assert!(!is_granted("wasi:http/outgoing-handler@0.2.6"));
+        assert!(is_granted("wasi:http/outgoing-handler@0.2.6"));
+        assert!(!is_granted("wasi:keyvalue/store@0.2.0"));
         assert!(!is_granted("tumbler:rotator/secrets@2.0.0"));
         assert!(!is_granted("wasi:cli/stderr@0.3.0"));
         assert!(!is_granted("tumbler:rotator/secrets"));

@@ -38,7 +38,7 @@ pub enum WasmError {
     /// The component imports interfaces that the host does not grant.
     #[error(
         "rotator {rotator} imports interfaces that the host does not grant: {}. A rotator may \
-         import only tumbler:rotator@1 and WASI 0.2 (cli, clocks, filesystem, io, random, sockets)",
+         import only tumbler:rotator@1 and WASI 0.2 (cli, clocks, filesystem, http, io, random, sockets)",
         imports.join(", ")
     )]
     UngrantedImports { rotator: String, imports: Vec<String> },

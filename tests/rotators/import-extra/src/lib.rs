@@ -1,9 +1,24 @@
-//! Fixture: a rotator that also imports `wasi:http/outgoing-handler`, which
-//! the host does not grant to rotators, so install must reject it.
+//! Fixture: a rotator that also imports `fixture:extra/probe`, an interface
+//! the host does not link, so install must reject it.
 
 use tumbler_sdk::{Event, RotationError, Rotator, RotatorInfo};
-use wasip2::http::outgoing_handler;
-use wasip2::http::types::{Fields, OutgoingRequest};
+
+mod extra {
+    wit_bindgen::generate!({
+        inline: "
+            package fixture:extra;
+
+            interface probe {
+                ping: func();
+            }
+
+            world extra {
+                import probe;
+            }
+        ",
+        world: "extra",
+    });
+}
 
 struct ImportExtra;
 
@@ -14,10 +29,8 @@ impl Rotator for ImportExtra {
 
     fn set_secret(_event: &Event) -> Result<(), RotationError> {
         // The call keeps the import in the component.
-        let request = OutgoingRequest::new(Fields::new());
-        outgoing_handler::handle(request, None)
-            .map(drop)
-            .map_err(|error| RotationError::Other(format!("{error:?}")))
+        extra::fixture::extra::probe::ping();
+        Ok(())
     }
 
     fn test_secret(_event: &Event) -> Result<(), RotationError> {
