@@ -1,4 +1,4 @@
-//! A key-issuing HTTP server that stands in for an API provider in rotation
+//! A key-issuing HTTP server that plays the API provider in rotation
 //! tests of the `http-api` rotator.
 //!
 //! It listens on 127.0.0.1 with an ephemeral port, on its own thread and
@@ -56,7 +56,7 @@ struct Provider {
     admin_key: String,
     /// Test calls a new key answers with 401 before it becomes active.
     rejections_before_active: u32,
-    /// When set, every endpoint answers 503.
+    /// When set, every endpoint returns 503.
     down: bool,
     keys: Vec<IssuedKey>,
     calls: Vec<Call>,

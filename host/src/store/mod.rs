@@ -28,9 +28,9 @@ use time::OffsetDateTime;
 /// now; a PostgreSQL implementation follows the same contract.
 #[async_trait]
 pub trait Store: Send + Sync {
-    /// A number that changes whenever anything is committed to the store, by
-    /// this process or another; `None` when the store cannot tell, in which
-    /// case callers must not cache reads. Reading it is cheap.
+    /// Returns a number that changes whenever anything is committed to the
+    /// store, by this process or another. `None` means the store cannot
+    /// tell, so callers must not cache reads. Reading it is cheap.
     fn change_marker(&self) -> Option<u64> {
         None
     }

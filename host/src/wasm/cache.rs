@@ -22,10 +22,10 @@ use zeroize::Zeroizing;
 
 use super::precompiled::{AuthenticatedArtifact, deserialize_component};
 
-/// Directory under the data directory that holds the artifacts.
+/// Directory under the data directory that contains the artifacts.
 pub const CACHE_DIR: &str = "wasm-cache";
 
-/// File under the data directory that holds the HMAC key.
+/// File under the data directory that contains the HMAC key.
 pub const CACHE_KEY_FILE: &str = "wasm-cache.key";
 
 /// Major version of the wasmtime crate the host links. The exact version is
