@@ -7,8 +7,8 @@
 use std::path::PathBuf;
 
 use tumbler::harness::{Check, Harness, HarnessOptions, HarnessReport};
-use tumbler_tests::PgServer;
 use tumbler_tests::rotators::{build_test_rotator, builtin_component};
+use tumbler_tests::{KeyServer, MySqlServer, PgServer, TestAccounts};
 
 use crate::support::Tumbler;
 
@@ -43,10 +43,23 @@ impl Component {
     }
 }
 
+/// Name of the admin secret that alternating-users targets store.
+const ADMIN_SECRET: &str = "harness/admin";
+
 /// What a rotator rotates.
 enum Target {
     /// A fresh PostgreSQL login role on the test server.
     Postgres,
+    /// A PostgreSQL login role, its `_clone`, and an admin role in the
+    /// secret that `masterarn` names.
+    PostgresAlternating,
+    /// A fresh MariaDB / MySQL account on the test server.
+    MySql,
+    /// A MariaDB / MySQL account, its `_clone`, and an admin account in the
+    /// secret that `masterarn` names.
+    MySqlAlternating,
+    /// A key-issuing HTTP server on loopback, for the `http-api` rotator.
+    KeyProvider,
     /// Nothing: the rotator touches no system.
     Nothing,
 }
@@ -55,6 +68,12 @@ enum Target {
 struct PreparedTarget {
     options: HarnessOptions,
     role: Option<(PgServer, tumbler_tests::TestRole)>,
+    /// PostgreSQL roles to drop with the objects they own.
+    pg_roles: Vec<String>,
+    /// MariaDB accounts, dropped when this value is dropped.
+    accounts: Option<TestAccounts>,
+    /// The key server, kept running until the harness is done.
+    key_server: Option<KeyServer>,
 }
 
 impl Target {
@@ -70,11 +89,105 @@ impl Target {
                 PreparedTarget {
                     options,
                     role: Some((server, role)),
+                    pg_roles: Vec::new(),
+                    accounts: None,
+                    key_server: None,
+                }
+            }
+            Target::PostgresAlternating => {
+                let server = PgServer::from_env();
+                server.assert_passwords_enforced().await;
+                let password = "harness-Password-1";
+                let admin_password = "harness-Admin-Password-1";
+                let role = server.create_role("harness_alt", password).await;
+                let admin = server.create_admin_role("harness_admin", admin_password).await;
+                let mut secret: serde_json::Value =
+                    serde_json::from_str(&server.secret_json(&role.name, password)).expect("secret JSON");
+                secret["masterarn"] = serde_json::json!(ADMIN_SECRET);
+                let mut options = HarnessOptions::new(secret.to_string());
+                options.allow_hosts = vec![server.allow_host()];
+                options.read_secrets = vec![(
+                    ADMIN_SECRET.to_string(),
+                    server.secret_json(&admin.name, admin_password),
+                )];
+                let clone = format!("{}_clone", role.name);
+                PreparedTarget {
+                    options,
+                    role: None,
+                    pg_roles: vec![clone, role.name, admin.name],
+                    accounts: None,
+                    key_server: None,
+                }
+            }
+            Target::MySql | Target::MySqlAlternating => {
+                let server = MySqlServer::from_env();
+                let mut accounts = server.accounts();
+                let password = "harness-Password-1";
+                let user = TestAccounts::unique_name("harness_my");
+                let account = accounts.create(&user, "%", password, "").await;
+                let mut secret = server.secret_json(&account.user, password);
+                let mut options;
+                if matches!(self, Target::MySqlAlternating) {
+                    let admin_password = "harness-Admin-Password-1";
+                    let admin = accounts.create_admin(admin_password).await;
+                    accounts.track(&tumbler_tests::TestAccount {
+                        user: format!("{user}_clone"),
+                        host: "%".to_string(),
+                    });
+                    secret["masterarn"] = serde_json::json!(ADMIN_SECRET);
+                    options = HarnessOptions::new(secret.to_string());
+                    options.read_secrets = vec![(
+                        ADMIN_SECRET.to_string(),
+                        server.secret_json(&admin.user, admin_password).to_string(),
+                    )];
+                } else {
+                    options = HarnessOptions::new(secret.to_string());
+                }
+                options.allow_hosts = vec![server.allow_host()];
+                PreparedTarget {
+                    options,
+                    role: None,
+                    pg_roles: Vec::new(),
+                    accounts: Some(accounts),
+                    key_server: None,
+                }
+            }
+            Target::KeyProvider => {
+                let admin_key = "admin-credential-for-harness";
+                let server = KeyServer::start(admin_key);
+                let api_key = "sk-initial-harness";
+                let key_id = server.seed_key(api_key);
+                let secret = serde_json::json!({
+                    "api_key": api_key,
+                    "key_id": key_id,
+                    "admin_key": admin_key,
+                });
+                let mut options = HarnessOptions::new(secret.to_string());
+                let base = server.base_url();
+                for (key, value) in [
+                    ("mint-url", format!("{base}/keys")),
+                    ("test-url", format!("{base}/whoami")),
+                    ("revoke-url", format!("{base}/keys/{{key_id}}")),
+                    ("key-path", "key.secret".to_string()),
+                    ("key-id-path", "key.id".to_string()),
+                ] {
+                    options.settings.insert(key.to_string(), value);
+                }
+                options.allow_hosts = vec![server.allow_host()];
+                PreparedTarget {
+                    options,
+                    role: None,
+                    pg_roles: Vec::new(),
+                    accounts: None,
+                    key_server: Some(server),
                 }
             }
             Target::Nothing => PreparedTarget {
                 options: HarnessOptions::new(r#"{"username":"fixture","password":"initial-Password-1"}"#),
                 role: None,
+                pg_roles: Vec::new(),
+                accounts: None,
+                key_server: None,
             },
         }
     }
@@ -85,6 +198,12 @@ impl PreparedTarget {
         if let Some((server, role)) = self.role {
             server.drop_role(&role).await;
         }
+        if !self.pg_roles.is_empty() {
+            let names: Vec<&str> = self.pg_roles.iter().map(String::as_str).collect();
+            PgServer::from_env().drop_roles_and_objects(&names).await;
+        }
+        drop(self.accounts);
+        drop(self.key_server);
     }
 }
 
@@ -118,6 +237,18 @@ macro_rules! passes_harness {
 }
 
 passes_harness!(postgres_rotator_passes_harness, Component::Builtin("postgres"), Target::Postgres);
+passes_harness!(
+    postgres_alternating_rotator_passes_harness,
+    Component::Builtin("postgres-alternating"),
+    Target::PostgresAlternating
+);
+passes_harness!(mysql_rotator_passes_harness, Component::Builtin("mysql"), Target::MySql);
+passes_harness!(
+    mysql_alternating_rotator_passes_harness,
+    Component::Builtin("mysql-alternating"),
+    Target::MySqlAlternating
+);
+passes_harness!(http_api_rotator_passes_harness, Component::Builtin("http-api"), Target::KeyProvider);
 
 #[tokio::test]
 async fn non_idempotent_rotator_fails_idempotency() {

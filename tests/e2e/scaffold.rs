@@ -88,6 +88,24 @@ async fn scaffolded_rotator_passes_harness() {
     server.drop_role(&role).await;
     assert!(run.success(), "exit status {}:\n{}{}", run.status, run.stdout, run.stderr);
     assert!(run.stdout.contains("all 5 checks passed"), "{}", run.stdout);
+
+    // The same component installs and rotates a real role under its name.
+    tumbler.ok(&["rotator", "install", NAME, component.to_str().expect("UTF-8 path")]);
+    let list = tumbler.ok(&["rotator", "list"]);
+    assert!(list.contains(NAME), "the installed rotator is listed:\n{list}");
+    let installed_role = server.create_role("scaffold_installed", password).await;
+    let secret = server.secret_json(&installed_role.name, password);
+    tumbler.ok(&["secret", "create", "app/scaffold", "--secret-string", &secret]);
+    let rotation = tumbler.run(&["secret", "rotate", "app/scaffold", "--rotator", NAME, "--allow-host", &allow_host]);
+    let current: serde_json::Value =
+        serde_json::from_str(&tumbler.secret_string("app/scaffold", "AWSCURRENT")).expect("the secret is JSON");
+    let new_password = current["password"].as_str().expect("a password field").to_string();
+    let new_login = server.can_login(&installed_role.name, &new_password).await;
+    let old_login = server.can_login(&installed_role.name, password).await;
+    server.drop_role(&installed_role).await;
+    assert!(rotation.success(), "exit status {}:\n{}{}", rotation.status, rotation.stdout, rotation.stderr);
+    assert!(new_login, "the rotated password logs in");
+    assert!(!old_login, "the old password is rejected");
 }
 
 #[test]
