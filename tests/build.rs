@@ -1,5 +1,5 @@
 //! Compiles the fixture rotators under `tests/rotators/` to wasm32-wasip2
-//! components and tells the tests where they are through the
+//! components and passes their location to the tests through the
 //! `TUMBLER_FIXTURE_ROTATORS_DIR` environment variable.
 //!
 //! The fixtures form their own cargo workspace, so this script runs a nested

@@ -124,7 +124,7 @@ impl Response {
     }
 }
 
-/// Why a request produced no response.
+/// Cause of a request that produced no response.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HttpError {
     /// The URL is not an absolute `http` or `https` URL.
@@ -153,7 +153,7 @@ impl fmt::Display for HttpError {
 impl HttpError {
     /// Converts the error into a step error: `Denied` stays denied,
     /// `Transport` becomes `Unavailable` so the host retries the step, and
-    /// the others become `Other`. `context` says what the request was for.
+    /// the others become `Other`. `context` names what the request was for.
     pub fn into_rotation_error(self, context: &str) -> RotationError {
         match self {
             Self::Denied(message) => RotationError::Denied(format!("{context}: {message}")),
@@ -257,7 +257,7 @@ mod transport {
         });
 
         // The response decides the outcome. A denied request closes the body
-        // stream, and a server may answer before it reads the whole body, so
+        // stream, and a server may respond before it reads the whole body, so
         // a write error matters only when no response arrived.
         future.subscribe().block();
         let response = match future.get() {

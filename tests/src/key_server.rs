@@ -3,7 +3,7 @@
 //!
 //! It listens on 127.0.0.1 with an ephemeral port, on its own thread and
 //! runtime, so tests may block their own thread on the `tumbler` binary
-//! while the server answers. Endpoints:
+//! while the server responds. Endpoints:
 //!
 //! | request | response |
 //! | --- | --- |
@@ -54,7 +54,7 @@ pub struct IssuedKey {
 #[derive(Debug, Default)]
 struct Provider {
     admin_key: String,
-    /// Test calls a new key answers with 401 before it becomes active.
+    /// Test calls that a new key fails with 401 before it becomes active.
     rejections_before_active: u32,
     /// When set, every endpoint returns 503.
     down: bool,
@@ -114,7 +114,7 @@ impl KeyServer {
         format!("http://{}", self.address)
     }
 
-    /// The allow-list entry for this server.
+    /// Returns the allow-list entry for this server.
     pub fn allow_host(&self) -> String {
         format!("http://{}", self.address)
     }
@@ -123,7 +123,7 @@ impl KeyServer {
         self.address.port()
     }
 
-    /// Makes every new key answer 401 to its first `count` test calls.
+    /// Makes every new key fail with 401 on its first `count` test calls.
     pub fn set_rejections_before_active(&self, count: u32) {
         self.lock().rejections_before_active = count;
     }
@@ -167,7 +167,7 @@ impl KeyServer {
             .collect()
     }
 
-    /// The largest number of live keys at any moment so far.
+    /// Returns the largest number of live keys at any moment so far.
     pub fn max_live_seen(&self) -> usize {
         self.lock().max_live_seen
     }

@@ -64,7 +64,7 @@ pub struct AccessKeyRecord {
 /// Persistence of access keys. SQLite implements it in `store::sqlite`.
 #[async_trait]
 pub trait AccessKeyStore: Send + Sync {
-    /// A number that changes with every commit; see
+    /// Returns a number that changes with every commit; see
     /// [`crate::store::Store::change_marker`]. `None` disables caching.
     fn change_marker(&self) -> Option<u64> {
         None

@@ -93,7 +93,7 @@ impl Default for DeliveryPolicy {
     }
 }
 
-/// Why one attempt failed, and whether another attempt may succeed.
+/// Cause of one failed attempt, and whether another attempt may succeed.
 struct AttemptError {
     message: String,
     retryable: bool,

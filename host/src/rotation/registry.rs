@@ -28,7 +28,7 @@ pub struct RotatorRegistry {
     builtin_digests: Mutex<HashMap<String, String>>,
 }
 
-/// Where a rotator's component bytes come from.
+/// Source of a rotator's component bytes.
 enum Source {
     Builtin(&'static [u8]),
     Installed,
@@ -40,8 +40,8 @@ impl RotatorRegistry {
         Self::with_store(engine, None, None)
     }
 
-    /// A registry that also resolves rotators installed in `store` and
-    /// loads compiled rotators through `cache`.
+    /// Creates a registry that also resolves rotators installed in `store`
+    /// and loads compiled rotators through `cache`.
     pub fn with_store(
         engine: Arc<WasmEngine>,
         store: Option<Arc<dyn Store>>,

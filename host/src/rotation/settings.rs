@@ -13,7 +13,7 @@ use super::http_settings::{HTTP_API_ROTATOR, validate_http_api_settings};
 use super::registry::rotator_name;
 use crate::wasm::builtin::builtin_rotator;
 
-/// Longest setting name and value that a custom rotator may receive.
+/// Maximum length of a setting name and value that a custom rotator may receive.
 const MAX_CUSTOM_KEY_LEN: usize = 64;
 const MAX_CUSTOM_VALUE_LEN: usize = 2048;
 

@@ -16,7 +16,7 @@ pub enum ScheduleError {
 }
 
 impl ScheduleError {
-    /// The AWS error type (`__type`) of this error.
+    /// Returns the AWS error type (`__type`) of this error.
     pub fn aws_type(&self) -> &'static str {
         match self {
             ScheduleError::Validation(_) => "ValidationException",

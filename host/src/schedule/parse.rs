@@ -90,7 +90,7 @@ impl RotationRules {
         RotationRules::parse(days, expression, duration)
     }
 
-    /// The JSON object that DescribeSecret reports as `RotationRules`.
+    /// Returns the JSON object that DescribeSecret reports as `RotationRules`.
     pub fn to_json(&self) -> String {
         let mut object = serde_json::Map::new();
         match (&self.schedule, &self.expression) {

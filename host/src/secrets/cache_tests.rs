@@ -8,7 +8,7 @@ use super::*;
 use crate::crypto::Keyring;
 use crate::store::SqliteStore;
 
-/// A second service on the harness's database file, like another process.
+/// Opens a second service on the harness's database file, like another process.
 async fn second_service(h: &Harness) -> SecretsService {
     let store = SqliteStore::open(&h.dir.path().join("tumbler.db"))
         .await
@@ -33,7 +33,7 @@ async fn value_written_elsewhere_is_read_at_once() {
 }
 
 #[tokio::test]
-async fn secret_created_elsewhere_is_found_after_a_cached_miss() {
+async fn cached_miss_finds_later_secret() {
     let h = harness().await;
     let missing = h.service.get_secret_value("app/new", None, None).await;
     assert!(matches!(missing, Err(SecretsError::ResourceNotFound(_))));

@@ -104,7 +104,7 @@ impl SecretsService {
         Ok(versions)
     }
 
-    /// The tags of a secret, empty when it never had any.
+    /// Returns the tags of a secret, empty when it never had any.
     pub(super) async fn tags(&self, secret: &SecretRecord) -> Result<Arc<Vec<TagRecord>>, SecretsError> {
         if !secret.tags_set {
             return Ok(Arc::default());

@@ -137,7 +137,7 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<DueRotation>, StoreError>;
 
     /// Ends `owner`'s lease on a secret and records the schedule state.
-    /// Returns `false`, changing nothing, when `owner` no longer holds it.
+    /// Returns `false`, changing nothing, when `owner` no longer has the lease.
     async fn release_rotation_claim(
         &self,
         secret_id: i64,

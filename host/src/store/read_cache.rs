@@ -52,7 +52,7 @@ impl<K, V> MarkedCache<K, V> {
 }
 
 impl<K: Eq + Hash + Clone, V: Clone> MarkedCache<K, V> {
-    /// The entry for `key` if it was loaded under `marker`.
+    /// Returns the entry for `key` if it was loaded under `marker`.
     pub fn get(&self, marker: u64, key: &K) -> Option<V> {
         let mut entries = self.lock();
         if entries.marker != Some(marker) {
@@ -123,7 +123,7 @@ mod tests {
     }
 
     #[test]
-    fn value_loaded_under_an_old_marker_is_not_stored() {
+    fn stale_marker_value_is_dropped() {
         let cache = MarkedCache::default();
         assert_eq!(cache.get(8, &"a"), None);
         cache.insert(7, "a", 1);

@@ -17,7 +17,7 @@ const MAX_LISTED_OBJECTS: i64 = 5;
 /// clone to the base role. They run as one simple-protocol query, which
 /// PostgreSQL executes as one transaction.
 ///
-/// `clone_exists` tells whether the clone role exists before the statements
+/// `clone_exists` is whether the clone role exists before the statements
 /// run. A missing clone is created only when it is the pending user; the base
 /// role must always exist.
 ///

@@ -10,7 +10,7 @@ impl Host for StepState {
     async fn log(&mut self, level: Level, message: String) -> wasmtime::Result<()> {
         if self.log_budget.bytes_written >= self.step_limits.max_log_bytes {
             if self.log_budget.lines_dropped == 0 {
-                // The marker tells a reader of the log that lines are missing;
+                // The marker shows a reader of the log that lines are missing;
                 // the engine logs how many after the step.
                 tracing::warn!(
                     target: "tumbler::rotator",
