@@ -11,11 +11,9 @@ use crate::config::Config;
 use crate::crypto::{KEY_FILE_NAME, Keyring, MASTER_KEY_ENV};
 use crate::rotation::{RotationEngine, RotatorRegistry};
 use crate::secrets::{SecretsService, ServiceConfig};
-use crate::store::SqliteStore;
+pub use crate::store::DATABASE_FILE;
+use crate::store::{Store, StoreLocation};
 use crate::wasm::{ArtifactCache, WasmEngine};
-
-/// Name of the SQLite database inside the data directory.
-pub const DATABASE_FILE: &str = "tumbler.db";
 
 pub struct App {
     pub config: Config,
@@ -28,14 +26,30 @@ impl App {
     /// Opens (and on first use creates) the data directory, its key file and
     /// its database.
     pub async fn open(data_dir: &Path) -> anyhow::Result<Self> {
+        Self::open_with_store(data_dir, None).await
+    }
+
+    /// Opens the data directory with the store given by `store` (a
+    /// `--store` URL), or else by `store` in `tumbler.toml`, or else the
+    /// SQLite file in the data directory.
+    pub async fn open_with_store(data_dir: &Path, store: Option<&str>) -> anyhow::Result<Self> {
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("could not create the data directory {}", data_dir.display()))?;
-        let config = Config::load(data_dir)?;
-        let store = SqliteStore::open(&data_dir.join(DATABASE_FILE)).await?;
-        let keyring = Arc::new(open_keyring(data_dir, &store).await?);
-        let access_keys = AccessKeys::new(Arc::new(store.clone()), keyring.clone());
+        let mut config = Config::load(data_dir)?;
+        if let Some(setting) = store {
+            config.store = StoreLocation::parse(setting, data_dir)
+                .map_err(|message| anyhow::anyhow!("invalid --store: {message}"))?;
+        }
+        let opened = config
+            .store
+            .open()
+            .await
+            .with_context(|| format!("could not open the store {}", config.store))?;
+        let keyring =
+            Arc::new(open_keyring(data_dir, &config.store, opened.store.as_ref()).await?);
+        let access_keys = AccessKeys::new(opened.access_keys, keyring.clone());
         let secrets = SecretsService::new(
-            Arc::new(store),
+            opened.store,
             keyring,
             ServiceConfig {
                 region: config.region.clone(),
@@ -86,7 +100,11 @@ impl App {
 /// were sealed with. A key file is created only for a database that contains
 /// no values yet, so a lost or misplaced key file is reported instead of being
 /// silently replaced by a new key that would split the data between two keys.
-async fn open_keyring(data_dir: &Path, store: &SqliteStore) -> anyhow::Result<Keyring> {
+async fn open_keyring(
+    data_dir: &Path,
+    location: &StoreLocation,
+    store: &dyn Store,
+) -> anyhow::Result<Keyring> {
     let used_key_ids = store.used_key_ids().await?;
     let key_file = data_dir.join(KEY_FILE_NAME);
     let from_environment = std::env::var_os(MASTER_KEY_ENV).is_some();
@@ -95,7 +113,7 @@ async fn open_keyring(data_dir: &Path, store: &SqliteStore) -> anyhow::Result<Ke
             "the key file {} is missing, but {} holds values sealed with key(s) {}; restore the \
              key file from your backup or set {MASTER_KEY_ENV}",
             key_file.display(),
-            data_dir.join(DATABASE_FILE).display(),
+            location,
             used_key_ids.join(", ")
         );
     }

@@ -2,6 +2,7 @@
 //!
 //! ```toml
 //! region = "us-east-1"          # used in ARNs
+//! store = "postgres://tumbler@db.internal:5432/tumbler"  # default: tumbler.db here
 //! account = "000000000000"      # used in ARNs
 //!
 //! [rotation]
@@ -11,6 +12,7 @@
 //! memory_limit_mib = 64
 //! max_concurrent_rotations = 4  # scheduled rotations running at once
 //! scheduler_interval_secs = 60  # time between scheduler passes
+//! rotation_lease_secs = 1800    # a replica that dies mid-rotation holds it this long
 //!
 //! [rotators.postgres]
 //! allow_hosts = ["postgres://db.internal:5432"]
@@ -31,6 +33,7 @@ use crate::notify::WebhookConfig;
 use crate::rotation::install::validate_rotator_name;
 use crate::rotation::scheduler::SchedulerSettings;
 use crate::rotation::{RetryPolicy, RotationPolicy};
+use crate::store::StoreLocation;
 use crate::wasm::builtin::{builtin_names, builtin_rotator};
 use crate::wasm::{AllowList, AllowListError, StepLimits};
 
@@ -48,6 +51,8 @@ const MAX_ATTEMPTS: u64 = 100;
 const MAX_BACKOFF_MS: u64 = 600_000;
 const MAX_CONCURRENT_ROTATIONS: u64 = 256;
 const MAX_SCHEDULER_INTERVAL_SECS: u64 = 3600;
+const MIN_ROTATION_LEASE_SECS: u64 = 5;
+const MAX_ROTATION_LEASE_SECS: u64 = 86_400;
 
 fn check_range(key: &str, value: Option<u64>, min: u64, max: u64) -> Result<(), String> {
     match value {
@@ -76,6 +81,7 @@ pub enum ConfigError {
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
     region: Option<String>,
+    store: Option<StoreSetting>,
     account: Option<String>,
     #[serde(default)]
     rotation: RotationSection,
@@ -83,6 +89,17 @@ struct ConfigFile {
     rotators: BTreeMap<String, RotatorSection>,
     #[serde(default)]
     notifications: NotificationsSection,
+}
+
+/// The `store` URL as written; its Debug form hides a possible password.
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct StoreSetting(String);
+
+impl std::fmt::Debug for StoreSetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StoreSetting(..)")
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -114,6 +131,7 @@ struct RotationSection {
     memory_limit_mib: Option<usize>,
     max_concurrent_rotations: Option<u64>,
     scheduler_interval_secs: Option<u64>,
+    rotation_lease_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -127,10 +145,15 @@ struct RotatorSection {
 #[derive(Clone, Debug)]
 pub struct Config {
     pub data_dir: PathBuf,
+    /// The store; the SQLite file in the data directory unless `store` is set.
+    pub store: StoreLocation,
     pub region: String,
     pub account: String,
     pub rotation: RotationPolicy,
     pub scheduler: SchedulerSettings,
+    /// `rotation_lease_secs`; when unset, `serve` derives the lease from the
+    /// step limits.
+    pub rotation_lease: Option<Duration>,
     /// `[[notifications.webhook]]` entries.
     pub webhooks: Vec<WebhookConfig>,
 }
@@ -175,6 +198,13 @@ impl Config {
             file.rotation.scheduler_interval_secs,
             1,
             MAX_SCHEDULER_INTERVAL_SECS,
+        )
+        .map_err(invalid)?;
+        check_range(
+            "rotation.rotation_lease_secs",
+            file.rotation.rotation_lease_secs,
+            MIN_ROTATION_LEASE_SECS,
+            MAX_ROTATION_LEASE_SECS,
         )
         .map_err(invalid)?;
         if let Some(region) = &file.region {
@@ -235,6 +265,7 @@ impl Config {
         if let Some(seconds) = file.rotation.scheduler_interval_secs {
             scheduler.interval = Duration::from_secs(seconds);
         }
+        let rotation_lease = file.rotation.rotation_lease_secs.map(Duration::from_secs);
         let webhooks = file
             .notifications
             .webhook
@@ -243,8 +274,16 @@ impl Config {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|message| invalid(format!("[[notifications.webhook]]: {message}")))?;
 
+        let store = match &file.store {
+            Some(StoreSetting(setting)) => {
+                StoreLocation::parse(setting, data_dir).map_err(|message| invalid(format!("store: {message}")))?
+            }
+            None => StoreLocation::default_for(data_dir),
+        };
+
         Ok(Self {
             data_dir: data_dir.to_path_buf(),
+            store,
             region: file.region.unwrap_or_else(|| "us-east-1".to_string()),
             account: file.account.unwrap_or_else(|| "000000000000".to_string()),
             rotation: RotationPolicy {
@@ -253,6 +292,7 @@ impl Config {
                 allow_lists,
             },
             scheduler,
+            rotation_lease,
             webhooks,
         })
     }

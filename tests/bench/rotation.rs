@@ -11,13 +11,10 @@
 
 use std::time::{Duration, Instant};
 
-use sqlx::postgres::PgConnectOptions;
-use sqlx::{ConnectOptions, Connection, PgConnection};
 use tumbler::app::App;
 use tumbler::rotation::{QuietObserver, RotateRequest};
 use tumbler::secrets::{CreateSecretInput, PasswordSpec, SecretValue};
 use tumbler::wasm::AllowList;
-use tumbler_tests::postgres::{quote_ident, quote_literal};
 use tumbler_tests::PgServer;
 use zeroize::Zeroizing;
 
@@ -71,7 +68,7 @@ async fn main() -> anyhow::Result<()> {
             ..PasswordSpec::default()
         })?;
         let started = Instant::now();
-        native_rotation(&server, &native_role.name, &current, &pending).await?;
+        server.native_rotation(&native_role.name, &current, &pending).await?;
         native_times.push(started.elapsed());
         current = pending.to_string();
     }
@@ -87,33 +84,6 @@ async fn main() -> anyhow::Result<()> {
     wasm.print("wasm rotator (4 steps)");
     native.print("native sqlx, same SQL");
     println!("ratio of medians (wasm / native): {:.2}", ms(wasm.median) / ms(native.median));
-    Ok(())
-}
-
-/// Runs the statements the rotator sends, in the same order: a login attempt
-/// with the new password (rejected), a login with the current one, ALTER ROLE,
-/// and a login with the new password followed by SELECT 1.
-async fn native_rotation(server: &PgServer, role: &str, current: &str, pending: &str) -> anyhow::Result<()> {
-    let options = |password: &str| {
-        PgConnectOptions::new_without_pgpass()
-            .host(&server.host)
-            .port(server.port)
-            .username(role)
-            .password(password)
-            .database(&server.database)
-            .disable_statement_logging()
-    };
-    if PgConnection::connect_with(&options(pending)).await.is_ok() {
-        anyhow::bail!("the new password logged in before it was set");
-    }
-    let mut connection = PgConnection::connect_with(&options(current)).await?;
-    let statement = format!("ALTER ROLE {} WITH PASSWORD {}", quote_ident(role), quote_literal(pending));
-    sqlx::raw_sql(&statement).execute(&mut connection).await?;
-    connection.close().await?;
-
-    let mut connection = PgConnection::connect_with(&options(pending)).await?;
-    sqlx::query("SELECT 1").execute(&mut connection).await?;
-    connection.close().await?;
     Ok(())
 }
 

@@ -14,6 +14,7 @@ mod mysql;
 mod mysql_alternating;
 mod quoting;
 mod redaction;
+mod replicas;
 mod rotation;
 mod sandbox;
 mod scaffold;

@@ -159,10 +159,10 @@ impl Drop for Server {
 
 impl Server {
     fn start(tumbler: &Tumbler) -> Self {
-        let mut child = Command::new(binary_path())
-            .args(["serve", "--listen", "127.0.0.1:0", "--allow-unauthenticated"])
-            .env("TUMBLER_DATA_DIR", tumbler.data_dir())
-            .env_remove("TUMBLER_MASTER_KEY")
+        let mut command = Command::new(binary_path());
+        command.args(["serve", "--listen", "127.0.0.1:0", "--allow-unauthenticated"]);
+        tumbler.configure(&mut command);
+        let mut child = command
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

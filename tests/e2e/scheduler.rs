@@ -64,7 +64,7 @@ async fn scheduler_rotates_due_secret_only() {
     let later_next = tumbler.describe("app/later")["NextRotationDate"].clone();
     let current_before = tumbler.version_with("app/due", "AWSCURRENT").expect("AWSCURRENT");
 
-    let app = App::open(tumbler.data_dir()).await.expect("open the data directory");
+    let app = App::open_with_store(tumbler.data_dir(), tumbler.store_url()).await.expect("open the data directory");
     let clock = Arc::new(ManualClock::new(window_start + time::Duration::minutes(10)));
     let engine = Arc::new(app.rotation_engine().expect("engine"));
     let scheduler = Arc::new(Scheduler::new(

@@ -31,7 +31,7 @@ fn key_file_is_private() {
 
 #[test]
 fn database_holds_no_plaintext() {
-    let tumbler = Tumbler::new();
+    let tumbler = Tumbler::on_sqlite();
     tumbler.ok(&["secret", "create", "app/plain", "--secret-string", VALUE]);
     let mut bytes = std::fs::read(tumbler.data_dir().join("tumbler.db")).expect("read database");
     if let Ok(wal) = std::fs::read(tumbler.data_dir().join("tumbler.db-wal")) {
@@ -44,7 +44,7 @@ fn database_holds_no_plaintext() {
 #[tokio::test]
 async fn tampered_fields_fail_to_open() {
     for column in ["ciphertext", "nonce", "wrapped_key"] {
-        let tumbler = Tumbler::new();
+        let tumbler = Tumbler::on_sqlite();
         tumbler.ok(&["secret", "create", "app/tamper", "--secret-string", VALUE]);
         let mut connection = database(&tumbler).await;
         let row = sqlx::query(&format!("SELECT {column} FROM secret_versions"))
@@ -66,7 +66,7 @@ async fn tampered_fields_fail_to_open() {
 
 #[tokio::test]
 async fn changed_key_id_fails_to_open() {
-    let tumbler = Tumbler::new();
+    let tumbler = Tumbler::on_sqlite();
     tumbler.ok(&["secret", "create", "app/keyid", "--secret-string", VALUE]);
     let mut connection = database(&tumbler).await;
     sqlx::query("UPDATE secret_versions SET key_id = key_id || 'x'")
@@ -81,7 +81,7 @@ async fn changed_key_id_fails_to_open() {
 
 #[tokio::test]
 async fn copied_sealed_value_fails_to_open() {
-    let tumbler = Tumbler::new();
+    let tumbler = Tumbler::on_sqlite();
     tumbler.ok(&["secret", "create", "app/source", "--secret-string", VALUE]);
     tumbler.ok(&["secret", "create", "app/target", "--secret-string", "target-Value-1"]);
     let mut connection = database(&tumbler).await;

@@ -8,6 +8,8 @@ use tempfile::TempDir;
 /// A `tumbler` command line bound to its own data directory.
 pub struct Tumbler {
     data_dir: TempDir,
+    /// Store URL passed as `TUMBLER_STORE` when the suite runs on PostgreSQL.
+    store: Option<String>,
 }
 
 /// The captured result of one command.
@@ -33,7 +35,35 @@ impl Tumbler {
     pub fn new() -> Self {
         Self {
             data_dir: tempfile::tempdir().expect("create a temporary data directory"),
+            store: tumbler::store::testing::test_store_url(),
         }
+    }
+
+    /// A data directory on its SQLite file whatever store the suite runs on,
+    /// for tests that read or damage that file.
+    pub fn on_sqlite() -> Self {
+        Self {
+            data_dir: tempfile::tempdir().expect("create a temporary data directory"),
+            store: None,
+        }
+    }
+
+    /// The store this data directory uses: `None` for its SQLite file, or
+    /// the PostgreSQL URL when the suite runs on PostgreSQL.
+    pub fn store_url(&self) -> Option<&str> {
+        self.store.as_deref()
+    }
+
+    /// Points `command` at this data directory and its store.
+    pub fn configure(&self, command: &mut Command) {
+        command
+            .env("TUMBLER_DATA_DIR", self.data_dir.path())
+            .env_remove("TUMBLER_MASTER_KEY")
+            .env_remove("RUST_LOG");
+        match &self.store {
+            Some(url) => command.env("TUMBLER_STORE", url),
+            None => command.env_remove("TUMBLER_STORE"),
+        };
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -43,11 +73,8 @@ impl Tumbler {
     /// Runs `tumbler ARGS` with extra environment variables.
     pub fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut command = Command::new(binary_path());
-        command
-            .args(args)
-            .env("TUMBLER_DATA_DIR", self.data_dir.path())
-            .env_remove("TUMBLER_MASTER_KEY")
-            .env_remove("RUST_LOG");
+        command.args(args);
+        self.configure(&mut command);
         for (key, value) in env {
             command.env(key, value);
         }
@@ -61,11 +88,10 @@ impl Tumbler {
 
     /// Starts `tumbler ARGS` without waiting for it, with output discarded.
     pub fn spawn(&self, args: &[&str]) -> std::process::Child {
-        Command::new(binary_path())
-            .args(args)
-            .env("TUMBLER_DATA_DIR", self.data_dir.path())
-            .env_remove("TUMBLER_MASTER_KEY")
-            .env_remove("RUST_LOG")
+        let mut command = Command::new(binary_path());
+        command.args(args);
+        self.configure(&mut command);
+        command
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
             .spawn()

@@ -24,6 +24,7 @@ pub mod fixtures;
 pub mod key_server;
 pub mod mysql;
 pub mod postgres;
+pub mod replicas;
 pub mod rotators;
 
 pub use key_server::KeyServer;

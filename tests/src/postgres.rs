@@ -178,6 +178,26 @@ impl PgServer {
         );
     }
 
+    /// Rotates `role`'s password from `current` to `pending` with the
+    /// statements the `postgres` rotator sends, in the same order, natively:
+    /// a login attempt with the new password (rejected), a login with the
+    /// current one, ALTER ROLE, and a login with the new password followed by
+    /// SELECT 1. The benchmarks compare rotators against this.
+    pub async fn native_rotation(&self, role: &str, current: &str, pending: &str) -> anyhow::Result<()> {
+        if PgConnection::connect_with(&self.options(role, pending)).await.is_ok() {
+            anyhow::bail!("the new password logged in before it was set");
+        }
+        let mut connection = PgConnection::connect_with(&self.options(role, current)).await?;
+        let statement = format!("ALTER ROLE {} WITH PASSWORD {}", quote_ident(role), quote_literal(pending));
+        sqlx::raw_sql(&statement).execute(&mut connection).await?;
+        connection.close().await?;
+
+        let mut connection = PgConnection::connect_with(&self.options(role, pending)).await?;
+        sqlx::query("SELECT 1").execute(&mut connection).await?;
+        connection.close().await?;
+        Ok(())
+    }
+
     /// Returns a database secret in the AWS template shape.
     pub fn secret_json(&self, user: &str, password: &str) -> String {
         serde_json::json!({

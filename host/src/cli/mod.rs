@@ -24,6 +24,12 @@ pub struct Cli {
     #[arg(long, env = "TUMBLER_DATA_DIR", default_value = DEFAULT_DATA_DIR, global = true)]
     pub data_dir: PathBuf,
 
+    /// Store URL: postgres://USER[:PASSWORD]@HOST:PORT/DATABASE for replicas
+    /// that share one database, or sqlite://PATH. Overrides `store` in
+    /// tumbler.toml; the default is tumbler.db in the data directory.
+    #[arg(long, env = "TUMBLER_STORE", global = true, hide_env_values = true)]
+    pub store: Option<String>,
+
     /// Output format of commands that print records.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text, global = true)]
     pub output: OutputFormat,
@@ -67,9 +73,9 @@ pub async fn run(cli: Cli) -> ExitCode {
 
 async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     if let Command::Rotator(command) = cli.command {
-        return rotator::run(&cli.data_dir, command, cli.output).await;
+        return rotator::run(&cli.data_dir, cli.store.as_deref(), command, cli.output).await;
     }
-    let app = App::open(&cli.data_dir).await?;
+    let app = App::open_with_store(&cli.data_dir, cli.store.as_deref()).await?;
     match cli.command {
         Command::Secret(command) => secret::run(&app, command, cli.output).await,
         Command::Serve(args) => serve::run_serve(app, args).await,

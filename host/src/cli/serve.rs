@@ -102,15 +102,29 @@ pub async fn run_serve(app: App, args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Scheduler settings with a lease longer than the longest rotation: four
-/// steps, each with every attempt at its timeout and the maximum backoff in
-/// between, doubled for safety.
+/// Scheduler settings. Unless `rotation_lease_secs` is set, the lease is
+/// longer than the longest rotation: four steps, each with every attempt at
+/// its timeout and the maximum backoff in between, doubled for safety.
 fn scheduler_settings(app: &App) -> SchedulerSettings {
     let mut settings = app.config.scheduler.clone();
     let policy = &app.config.rotation;
     let per_step = (policy.limits.step_timeout + policy.retry.max_backoff)
         .saturating_mul(policy.retry.max_attempts);
-    settings.lease = settings.lease.max(per_step.saturating_mul(4 * 2));
+    let longest_rotation = per_step.saturating_mul(4);
+    match app.config.rotation_lease {
+        Some(lease) => {
+            if lease < longest_rotation {
+                tracing::warn!(
+                    lease_secs = lease.as_secs(),
+                    longest_rotation_secs = longest_rotation.as_secs(),
+                    "rotation_lease_secs is shorter than the longest possible rotation; another \
+                     replica may resume a slow rotation while it still runs, repeating its steps"
+                );
+            }
+            settings.lease = lease;
+        }
+        None => settings.lease = settings.lease.max(longest_rotation.saturating_mul(2)),
+    }
     settings
 }
 

@@ -1,23 +1,20 @@
-//! The read cache against writes from a second service on the same database
-//! file, as a CLI command next to a running server makes them.
+//! The read cache against writes from a second service on the same store,
+//! as a CLI command next to a running server makes them.
 
 use std::sync::Arc;
 
 use super::test_support::*;
 use super::*;
 use crate::crypto::Keyring;
-use crate::store::SqliteStore;
 
 /// Opens a second service on the harness's database file, like another process.
 async fn second_service(h: &Harness) -> SecretsService {
-    let store = SqliteStore::open(&h.dir.path().join("tumbler.db"))
-        .await
-        .unwrap();
+    let store = h.store.open().await;
     let mut keyring = Keyring::from_key("tk-default", [3u8; 32]);
     keyring
         .add_key("tk-second", Some("alias/app-key"), [4u8; 32])
         .unwrap();
-    SecretsService::new(Arc::new(store), Arc::new(keyring), ServiceConfig::default())
+    SecretsService::new(store, Arc::new(keyring), ServiceConfig::default())
 }
 
 #[tokio::test]

@@ -2,7 +2,6 @@
 
 use super::test_support::*;
 use super::*;
-use crate::store::SqliteStore;
 
 #[tokio::test]
 async fn create_replay_returns_same_version() {
@@ -546,13 +545,14 @@ async fn bad_token_length_is_rejected() {
 async fn tampered_row_reports_decryption_failure() {
     let h = harness().await;
     let created = create(&h.service, "app/db", Some("v1"), T1).await;
-    let store = SqliteStore::open(&h.dir.path().join("tumbler.db"))
-        .await
-        .unwrap();
-    sqlx::query("UPDATE secret_versions SET ciphertext = x'00112233445566778899aabbccddeeff00'")
-        .execute(store.pool())
-        .await
-        .unwrap();
+    let damaged = h
+        .store
+        .execute_raw(
+            "UPDATE secret_versions SET ciphertext = $1",
+            vec![0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x00],
+        )
+        .await;
+    assert_eq!(damaged, 1);
     let err = h
         .service
         .get_secret_value("app/db", None, None)
@@ -579,16 +579,14 @@ async fn disabled_old_key_leaves_deprecated_version_unreadable() {
         .unwrap();
 
     // Reopen the same database with the old default key disabled.
-    let store = SqliteStore::open(&h.dir.path().join("tumbler.db"))
-        .await
-        .unwrap();
+    let store = h.store.open().await;
     let mut keyring = crate::crypto::Keyring::from_key("tk-default", [3u8; 32]);
     keyring
         .add_key("tk-second", Some("alias/app-key"), [4u8; 32])
         .unwrap();
     keyring.set_enabled("tk-default", false).unwrap();
     let service = SecretsService::new(
-        std::sync::Arc::new(store),
+        store,
         std::sync::Arc::new(keyring),
         ServiceConfig::default(),
     );

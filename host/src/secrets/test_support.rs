@@ -1,11 +1,12 @@
-//! Shared fixtures for the service tests: a service on a real SQLite file.
+//! Shared fixtures for the service tests: a service on a real SQLite file,
+//! or on a fresh PostgreSQL schema when the suite runs on PostgreSQL.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::*;
 use crate::crypto::Keyring;
-use crate::store::SqliteStore;
+use crate::store::testing::TestStore;
 
 pub(super) const T1: &str = "11111111-1111-4111-8111-111111111111";
 pub(super) const T2: &str = "22222222-2222-4222-8222-222222222222";
@@ -13,20 +14,25 @@ pub(super) const T3: &str = "33333333-3333-4333-8333-333333333333";
 
 pub(super) struct Harness {
     pub(super) service: SecretsService,
-    pub(super) dir: tempfile::TempDir,
+    /// The service's store, to open a second connection to it.
+    pub(super) store: TestStore,
+    pub(super) _dir: tempfile::TempDir,
 }
 
 pub(super) async fn harness() -> Harness {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("tumbler.db"))
-        .await
-        .unwrap();
+    let test_store = TestStore::new(dir.path()).await;
+    let store = test_store.open().await;
     let mut keyring = Keyring::from_key("tk-default", [3u8; 32]);
     keyring
         .add_key("tk-second", Some("alias/app-key"), [4u8; 32])
         .unwrap();
-    let service = SecretsService::new(Arc::new(store), Arc::new(keyring), ServiceConfig::default());
-    Harness { service, dir }
+    let service = SecretsService::new(store, Arc::new(keyring), ServiceConfig::default());
+    Harness {
+        service,
+        store: test_store,
+        _dir: dir,
+    }
 }
 
 pub(super) fn text(value: &str) -> SecretValue {

@@ -7,16 +7,22 @@
 
 mod claim;
 mod error;
+mod location;
 mod model;
+mod postgres;
 mod read_cache;
 mod rotator_model;
 mod sqlite;
+#[doc(hidden)]
+pub mod testing;
 
 pub use claim::{ClaimRelease, DueRotation};
 pub use error::StoreError;
+pub use location::{DATABASE_FILE, OpenedStore, StoreLocation};
 pub use model::*;
 pub use read_cache::MarkedCache;
 pub use rotator_model::{InstalledRotator, NewInstalledRotator};
+pub use postgres::{PostgresStore, redacted_url};
 pub use sqlite::SqliteStore;
 
 use std::collections::HashMap;
@@ -24,8 +30,8 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-/// Persistence interface used by the secrets domain. SQLite implements it
-/// now; a PostgreSQL implementation follows the same contract.
+/// Persistence interface used by the secrets domain, implemented by the
+/// embedded SQLite store and by the PostgreSQL store for replicas.
 #[async_trait]
 pub trait Store: Send + Sync {
     /// Returns a number that changes whenever anything is committed to the
@@ -34,6 +40,10 @@ pub trait Store: Send + Sync {
     fn change_marker(&self) -> Option<u64> {
         None
     }
+
+    /// Returns the ids of the key-encryption keys that wrap at least one
+    /// stored secret value or access-key secret, sorted.
+    async fn used_key_ids(&self) -> Result<Vec<String>, StoreError>;
 
     /// Inserts a secret with its tags and optional first version (labelled by
     /// `first_version_labels`). Fails with [`StoreError::NameExists`] when a

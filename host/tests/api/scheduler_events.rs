@@ -65,7 +65,7 @@ async fn failing_rotator_sends_signed_rotation_failed() {
         ),
     )
     .unwrap();
-    let app = App::open(dir.path()).await.expect("open");
+    let app = App::open_with_store(dir.path(), tumbler::store::testing::test_store_url().as_deref()).await.expect("open");
     let value = format!(
         r#"{{"engine":"postgres","host":"127.0.0.1","port":5432,"username":"nobody","password":"{DB_PASSWORD}","dbname":"postgres"}}"#
     );

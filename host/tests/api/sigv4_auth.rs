@@ -40,7 +40,7 @@ struct AuthServer {
 impl AuthServer {
     async fn start() -> Self {
         let data_dir = TempDir::new().expect("temporary data directory");
-        let app = App::open(data_dir.path())
+        let app = App::open_with_store(data_dir.path(), tumbler::store::testing::test_store_url().as_deref())
             .await
             .expect("open the data directory");
         let engine = Arc::new(app.rotation_engine().expect("rotation engine"));

@@ -91,7 +91,7 @@ impl TestServer {
             std::fs::write(data_dir.path().join("tumbler.toml"), config)
                 .expect("write tumbler.toml");
         }
-        let app = App::open(data_dir.path())
+        let app = App::open_with_store(data_dir.path(), tumbler::store::testing::test_store_url().as_deref())
             .await
             .expect("open the data directory");
         let engine = Arc::new(app.rotation_engine().expect("rotation engine"));

@@ -31,12 +31,17 @@ pub enum RotatorCommand {
 }
 
 /// Runs a rotator command. `test` and `new` do not open the data directory.
-pub async fn run(data_dir: &Path, command: RotatorCommand, output: OutputFormat) -> anyhow::Result<()> {
+pub async fn run(
+    data_dir: &Path,
+    store: Option<&str>,
+    command: RotatorCommand,
+    output: OutputFormat,
+) -> anyhow::Result<()> {
     match command {
         RotatorCommand::Test(args) => test::run_test(args, output).await,
         RotatorCommand::New(args) => new::run_new(args),
         command => {
-            let app = App::open(data_dir).await?;
+            let app = App::open_with_store(data_dir, store).await?;
             match command {
                 RotatorCommand::Install(args) => install::run_install(&app, args, output).await,
                 RotatorCommand::List => list::run_list(&app, output).await,

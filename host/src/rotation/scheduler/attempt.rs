@@ -54,6 +54,25 @@ impl Scheduler {
         let window = rules.window_at(start);
         let now = self.clock.now();
 
+        // A rotation that already finished in this window (by a replica that
+        // died before it released the claim, or by RotateSecret) is not run
+        // again; the schedule moves on from that rotation.
+        if let Some(rotated) = secret.last_rotated_at
+            && rotated >= window.start
+        {
+            tracing::info!(
+                secret_arn = %secret.arn,
+                last_rotated = %rotated,
+                "the secret was already rotated in this window; moving to the next one"
+            );
+            let release = ClaimRelease {
+                next_rotation_at: Some(rules.next_start(rotated)),
+                retry_at: None,
+                window_attempts: 0,
+            };
+            return (Outcome::Skipped, release);
+        }
+
         if now >= window.end {
             let next = rules.next_open_window(window.start, now);
             let outcome = if due.window_attempts > 0 {

@@ -84,7 +84,8 @@ pub struct Scheduler {
     clock: Arc<dyn Clock>,
     notifier: Notifier,
     settings: SchedulerSettings,
-    /// Lease owner written on claimed rows, unique per scheduler.
+    /// Lease owner written on claimed rows: the process id, so an operator
+    /// can tell which replica holds a lease, then a unique suffix.
     owner: String,
 }
 
@@ -102,7 +103,7 @@ impl Scheduler {
             clock,
             notifier,
             settings,
-            owner: format!("scheduler-{}", uuid::Uuid::new_v4()),
+            owner: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4()),
         }
     }
 

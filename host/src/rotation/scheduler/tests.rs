@@ -14,16 +14,16 @@ use crate::schedule::RotationRules;
 use crate::secrets::{
     CreateSecretInput, PutSecretValueInput, RotationConfig, SecretValue, ServiceConfig,
 };
-use crate::store::SqliteStore;
+use crate::store::testing::open_test_store;
 
 fn utc(text: &str) -> OffsetDateTime {
     OffsetDateTime::parse(text, &Rfc3339).expect("RFC 3339 date")
 }
 
 async fn open_service(dir: &std::path::Path) -> SecretsService {
-    let store = SqliteStore::open(&dir.join("tumbler.db")).await.expect("store");
+    let store = open_test_store(dir).await;
     let keyring = Keyring::from_key("tk-default", [7u8; 32]);
-    SecretsService::new(Arc::new(store), Arc::new(keyring), ServiceConfig::default())
+    SecretsService::new(store, Arc::new(keyring), ServiceConfig::default())
 }
 
 /// Creates a secret with rotation configured and `schedule` stored from
@@ -357,4 +357,46 @@ async fn manual_put_counts_as_rotation_for_days() {
     let next_days = next_rotation(&service, &days).await.expect("days date");
     assert_eq!(next_days, today + time::Duration::days(30));
     assert_eq!(next_rotation(&service, &cron).await, Some(utc("2026-01-01T02:00:00Z")));
+}
+
+#[tokio::test]
+async fn rotation_finished_by_a_replica_that_died_is_not_run_again() {
+    use crate::store::{NewRotation, RotationStatus, RotationUpdate, VersionChange};
+
+    let dir = tempfile::tempdir().unwrap();
+    let service = open_service(dir.path()).await;
+    let anchor = utc("2027-03-01T00:00:00Z");
+    let arn = scheduled_secret(&service, "app/db", "cron(0 1 * * ? *)", Some("2h"), anchor).await;
+    let store = service.store();
+    let secret = store.find_secret_by_arn(&arn).await.unwrap().unwrap();
+    // Another replica claims the rotation, finishes it at 01:10 and dies
+    // before it releases the claim.
+    let claimed_at = utc("2027-03-01T01:05:00Z");
+    let lease_end = claimed_at + time::Duration::minutes(30);
+    let claimed = store
+        .claim_due_rotations(claimed_at, 10, "dead-replica", lease_end)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    let mut begin = VersionChange::new(secret.id, claimed_at);
+    begin.begin_rotation = Some(NewRotation {
+        token: "token-1".into(),
+        rotator: "postgres".into(),
+        next_step: "createSecret".into(),
+    });
+    store.apply_version_change(begin).await.unwrap();
+    let mut finish = RotationUpdate::new(secret.id, "token-1", utc("2027-03-01T01:10:00Z"));
+    finish.status = Some(RotationStatus::Succeeded);
+    finish.next_step = Some(None);
+    finish.set_last_rotated = true;
+    store.update_rotation(finish).await.unwrap();
+
+    let clock = Arc::new(ManualClock::new(utc("2027-03-01T01:40:00Z")));
+    let runner = Arc::new(ScriptedRunner::new(clock.clone()));
+    let scheduler = scheduler(&service, runner.clone(), clock, SchedulerSettings::default());
+    let report = scheduler.run_pass().await.expect("pass");
+
+    assert!(runner.calls().is_empty(), "no second rotation in the same window");
+    assert_eq!(report, PassReport::default());
+    assert_eq!(next_rotation(&service, &arn).await, Some(utc("2027-03-02T01:00:00Z")));
 }

@@ -4,9 +4,7 @@ use super::SqliteStore;
 use crate::store::StoreError;
 
 impl SqliteStore {
-    /// Returns the ids of the key-encryption keys that wrap at least one
-    /// stored secret value or access-key secret, sorted.
-    pub async fn used_key_ids(&self) -> Result<Vec<String>, StoreError> {
+    pub(super) async fn used_key_ids_impl(&self) -> Result<Vec<String>, StoreError> {
         let ids: Vec<String> = sqlx::query_scalar(
             "SELECT key_id FROM secret_versions WHERE key_id IS NOT NULL
          UNION

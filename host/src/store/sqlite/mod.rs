@@ -8,7 +8,7 @@ mod installed_rotators;
 mod keys;
 mod policies;
 mod rotations;
-mod rows;
+pub(super) mod rows;
 mod secrets;
 mod versions;
 
@@ -115,6 +115,10 @@ impl Store for SqliteStore {
                 None
             }
         }
+    }
+
+    async fn used_key_ids(&self) -> Result<Vec<String>, StoreError> {
+        self.used_key_ids_impl().await
     }
 
     async fn insert_secret(&self, secret: NewSecret) -> Result<i64, StoreError> {

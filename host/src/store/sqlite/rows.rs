@@ -20,11 +20,11 @@ pub(super) const ROTATION_COLUMNS: &str = "secret_id, token, rotator, status, ne
     completed_steps, last_error, attempts, started_at, updated_at";
 
 /// Dates are stored as Unix epoch milliseconds.
-pub(super) fn to_millis(at: OffsetDateTime) -> i64 {
+pub(in crate::store) fn to_millis(at: OffsetDateTime) -> i64 {
     (at.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
-pub(super) fn from_millis(millis: i64) -> Result<OffsetDateTime, StoreError> {
+pub(in crate::store) fn from_millis(millis: i64) -> Result<OffsetDateTime, StoreError> {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
         .map_err(|_| StoreError::Corrupt(format!("date {millis} is out of range")))
 }
