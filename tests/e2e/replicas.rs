@@ -71,10 +71,13 @@ async fn replicas_rotate_each_due_secret_exactly_once_when_one_is_killed() {
         if done >= ROLES as i64 {
             break;
         }
-        assert!(
-            started.elapsed() < FINISH_TIMEOUT,
-            "only {done} of {ROLES} rotations finished within {FINISH_TIMEOUT:?}"
-        );
+        if started.elapsed() >= FINISH_TIMEOUT {
+            let logs: Vec<String> = replicas.iter().flatten().map(|replica| replica.log_tail(20)).collect();
+            panic!(
+                "only {done} of {ROLES} rotations finished within {FINISH_TIMEOUT:?}; replica logs:\n{}",
+                logs.join("\n---\n")
+            );
+        }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     // Two more scheduler passes: nothing may start again once a schedule moved on.

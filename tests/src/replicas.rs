@@ -16,6 +16,9 @@ use zeroize::Zeroizing;
 
 use crate::{PgServer, TestRole};
 
+/// File in a replica's data directory that receives its stderr.
+const LOG_FILE: &str = "serve.log";
+
 /// A `tumbler serve` process with its own data directory; killed with
 /// SIGKILL when dropped.
 pub struct Replica {
@@ -38,7 +41,7 @@ impl Replica {
             .env_remove("TUMBLER_MASTER_KEY")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join(LOG_FILE)).expect("create the replica log"))
             .spawn()
             .expect("start tumbler serve");
         let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
@@ -49,6 +52,14 @@ impl Replica {
             .any(|line| line.contains("http://127.0.0.1:"));
         assert!(announced, "replica {} did not announce its address", child.id());
         Replica { child, _dir: dir }
+    }
+
+    /// The last `lines` lines of the replica's log (warnings and errors),
+    /// for failure messages. The log never contains secret values.
+    pub fn log_tail(&self, lines: usize) -> String {
+        let log = std::fs::read_to_string(self._dir.path().join(LOG_FILE)).unwrap_or_default();
+        let all: Vec<&str> = log.lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
     }
 
     /// The process id, which starts the lease owner of its claims.

@@ -57,6 +57,17 @@ impl SecretsService {
                 ));
             }
 
+            // finishSecret already moved AWSCURRENT to this rotation's
+            // version, but the process stopped before the rotation was
+            // marked finished: resuming it only completes the bookkeeping.
+            if let Some(token) = token
+                && state.get(AWSCURRENT).map(String::as_str) == Some(token)
+                && let Some(record) = self.store.get_rotation(secret.id, token).await?
+                && matches!(record.status, RotationStatus::InProgress | RotationStatus::Failed)
+            {
+                return self.resume_rotation(&secret, token, &config).await;
+            }
+
             let token = token_or_new(token)?;
             if versions.iter().any(|v| v.version_id == token) {
                 return Err(SecretsError::token_in_use(&token, &secret.arn));

@@ -302,3 +302,35 @@ async fn put_during_rotation_abandons_it() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn rotation_stopped_after_finish_secret_resumes_to_completion() {
+    let h = harness().await;
+    create(&h.service, "app/db", Some("v1"), T1).await;
+    h.service
+        .begin_rotation("app/db", Some(T2), Some(rotation_config()))
+        .await
+        .unwrap();
+    put(&h.service, "app/db", "rotated", T2, Some(&["AWSPENDING"]))
+        .await
+        .unwrap();
+    for step in ["createSecret", "setSecret", "testSecret"] {
+        h.service.record_rotation_step("app/db", T2, step).await.unwrap();
+    }
+    // finishSecret moves AWSCURRENT; the process stops before recording it.
+    h.service
+        .update_secret_version_stage("app/db", "AWSCURRENT", Some(T2), Some(T1))
+        .await
+        .unwrap();
+
+    let start = h
+        .service
+        .begin_rotation("app/db", Some(T2), None)
+        .await
+        .unwrap();
+
+    assert!(start.resumed);
+    assert_eq!(start.version_id, T2);
+    assert_eq!(start.completed_steps, ["createSecret", "setSecret", "testSecret"]);
+    assert_eq!(current_text(&h.service, "app/db").await, "rotated");
+}
