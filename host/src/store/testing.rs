@@ -158,7 +158,3 @@ impl TestStore {
     }
 }
 
-/// The store a unit test should use; see [`TestStore`].
-pub async fn open_test_store(dir: &std::path::Path) -> std::sync::Arc<dyn super::Store> {
-    TestStore::new(dir).await.open().await
-}

@@ -14,16 +14,20 @@ use crate::schedule::RotationRules;
 use crate::secrets::{
     CreateSecretInput, PutSecretValueInput, RotationConfig, SecretValue, ServiceConfig,
 };
-use crate::store::testing::open_test_store;
+use crate::store::testing::TestStore;
 
 fn utc(text: &str) -> OffsetDateTime {
     OffsetDateTime::parse(text, &Rfc3339).expect("RFC 3339 date")
 }
 
 async fn open_service(dir: &std::path::Path) -> SecretsService {
-    let store = open_test_store(dir).await;
+    service_on(&TestStore::new(dir).await).await
+}
+
+/// A service on a new connection to `store`, as a restarted process opens it.
+async fn service_on(store: &TestStore) -> SecretsService {
     let keyring = Keyring::from_key("tk-default", [7u8; 32]);
-    SecretsService::new(store, Arc::new(keyring), ServiceConfig::default())
+    SecretsService::new(store.open().await, Arc::new(keyring), ServiceConfig::default())
 }
 
 /// Creates a secret with rotation configured and `schedule` stored from
@@ -243,14 +247,15 @@ async fn concurrent_rotations_stay_within_limit() {
 #[tokio::test]
 async fn restart_keeps_next_rotation_date() {
     let dir = tempfile::tempdir().unwrap();
+    let store = TestStore::new(dir.path()).await;
     let anchor = utc("2027-03-07T12:00:00Z");
     let (arn, before) = {
-        let service = open_service(dir.path()).await;
+        let service = service_on(&store).await;
         let arn = scheduled_secret(&service, "app/db", "cron(0 2 * * ? *)", Some("1h"), anchor).await;
         let before = next_rotation(&service, &arn).await;
         (arn, before)
     };
-    let service = open_service(dir.path()).await;
+    let service = service_on(&store).await;
     let after = next_rotation(&service, &arn).await;
     assert_eq!(before, Some(utc("2027-03-08T02:00:00Z")));
     assert_eq!(after, before);
