@@ -55,6 +55,33 @@ def _isolate_aws_environment() -> None:
 _isolate_aws_environment()
 
 
+def _store_environment() -> dict[str, str]:
+    """The environment for a tumbler process: with TUMBLER_TEST_STORE set to a
+    postgres:// URL, TUMBLER_STORE names a new schema in that database, so each
+    server starts empty; otherwise the server uses the SQLite file in its data
+    directory."""
+    environment = dict(os.environ)
+    environment.pop("TUMBLER_STORE", None)
+    base = os.environ.get("TUMBLER_TEST_STORE", "").strip()
+    if not base or base == "sqlite":
+        return environment
+    if not base.startswith(("postgres://", "postgresql://")):
+        pytest.fail("TUMBLER_TEST_STORE must be `sqlite` or a postgres:// URL")
+    schema = f"tumbler_compat_{uuid.uuid4().hex}"
+    created = subprocess.run(
+        ["psql", base, "-v", "ON_ERROR_STOP=1", "-w", "-qc", f"CREATE SCHEMA {schema}"],
+        capture_output=True,
+        text=True,
+        timeout=CLI_TIMEOUT_SECS,
+        check=False,
+    )
+    if created.returncode != 0:
+        pytest.fail(f"could not create the store schema {schema}: {created.stderr}")
+    separator = "&" if "?" in base else "?"
+    environment["TUMBLER_STORE"] = f"{base}{separator}options[search_path]={schema}"
+    return environment
+
+
 class TumblerServer:
     """One `tumbler serve` process on a free loopback port with its own data directory."""
 
@@ -65,6 +92,7 @@ class TumblerServer:
         self.endpoint = ""
         self.access_key_id = ""
         self.secret_access_key = ""
+        self.environment = _store_environment()
 
     def start(self) -> None:
         if not TUMBLER_BIN.exists():
@@ -82,7 +110,9 @@ class TumblerServer:
             *self.extra_args,
         ]
         with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
-            self.process = subprocess.Popen(command, stdout=stdout, stderr=stderr)
+            self.process = subprocess.Popen(
+                command, stdout=stdout, stderr=stderr, env=self.environment
+            )
         self.endpoint = self._wait_for_serving_line(stdout_path, stderr_path)
         self._wait_for_health()
         self._read_admin_credentials()
@@ -152,6 +182,7 @@ class TumblerServer:
         """Run the tumbler command line on this server's data directory."""
         return subprocess.run(
             [str(TUMBLER_BIN), "--data-dir", str(self.data_dir), *args],
+            env=self.environment,
             capture_output=True,
             text=True,
             timeout=CLI_TIMEOUT_SECS,

@@ -27,6 +27,7 @@ use super::dispatch::dispatch;
 use super::error::ApiError;
 use super::operation::Operation;
 use super::protocol;
+use crate::notify::Notifier;
 use crate::rotation::RotationEngine;
 use crate::secrets::SecretsService;
 
@@ -47,6 +48,8 @@ pub struct ServerOptions {
     pub shutdown_grace: Duration,
     /// How often the server deletes secrets whose recovery window has ended.
     pub purge_interval: Duration,
+    /// Receives the events of rotations that RotateSecret starts.
+    pub notifier: Notifier,
 }
 
 impl Default for ServerOptions {
@@ -55,6 +58,7 @@ impl Default for ServerOptions {
             run_rotation_steps: true,
             shutdown_grace: Duration::from_secs(30),
             purge_interval: Duration::from_secs(60),
+            notifier: Notifier::default(),
         }
     }
 }

@@ -50,13 +50,14 @@ pub struct ServeArgs {
 pub async fn run_serve(app: App, args: ServeArgs) -> anyhow::Result<()> {
     let authenticator = build_authenticator(&app, &args).await?;
     let engine = Arc::new(app.rotation_engine()?);
+    let notifier = Notifier::new(app.config.webhooks.clone(), DeliveryPolicy::default());
     let options = ServerOptions {
         shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
+        notifier: notifier.clone(),
         ..ServerOptions::default()
     };
     let server = ApiServer::new(app.secrets.clone(), Arc::clone(&engine), authenticator, options);
     let stopping = CancellationToken::new();
-    let notifier = Notifier::new(app.config.webhooks.clone(), DeliveryPolicy::default());
     let scheduler = if args.no_scheduler {
         None
     } else {

@@ -25,6 +25,16 @@ impl EventName {
     }
 }
 
+/// Origin of a rotation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Trigger {
+    /// The scheduler started it inside a rotation window.
+    Schedule,
+    /// A RotateSecret call (API or `tumbler secret rotate` on a server) started it.
+    RotateSecret,
+}
+
 /// A rotation event. It carries names, ids and dates, never a secret value;
 /// `error_message` comes from the rotation engine, which redacts values.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -38,12 +48,22 @@ pub struct Event {
     /// Version id of the rotation, when one was started.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
-    /// Attempt number inside the rotation window, from 1.
+    /// What started the rotation: the scheduler or a RotateSecret call.
+    pub trigger: Trigger,
+    /// Attempt number inside the rotation window, from 1; always 1 for a
+    /// rotation that RotateSecret started.
     pub attempt: u32,
-    #[serde(with = "time::serde::rfc3339")]
-    pub window_start: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub window_end: OffsetDateTime,
+    /// The rotation window; absent for a rotation that RotateSecret started.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub window_start: Option<OffsetDateTime>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub window_end: Option<OffsetDateTime>,
     /// When the next attempt may start, after a failure or an abandoned window.
     #[serde(
         skip_serializing_if = "Option::is_none",
@@ -65,7 +85,7 @@ impl Event {
                 secret_arn = %self.secret_arn,
                 version_id,
                 attempt = self.attempt,
-                window_end = %self.window_end,
+                window_end = ?self.window_end,
                 next_attempt = ?self.next_attempt,
                 error = self.error_message.as_deref().unwrap_or("-"),
                 "rotation event"
@@ -75,7 +95,7 @@ impl Event {
                 secret_arn = %self.secret_arn,
                 version_id,
                 attempt = self.attempt,
-                window_end = %self.window_end,
+                window_end = ?self.window_end,
                 "rotation event"
             ),
         }

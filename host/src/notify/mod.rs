@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use tokio_util::task::TaskTracker;
 
-pub use event::{Event, EventName};
+pub use event::{Event, EventName, Trigger};
 pub use webhook::{DeliveryPolicy, WebhookConfig};
 
 /// Logs events and delivers them to webhooks in background tasks.

@@ -1,5 +1,5 @@
-//! Scheduled rotations with the real engine, and their webhook deliveries to
-//! a receiver on loopback.
+//! Rotations with the real engine, started by the scheduler or by
+//! RotateSecret, and their webhook deliveries to a receiver on loopback.
 
 use std::sync::{Arc, Mutex};
 
@@ -11,10 +11,13 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tumbler::app::App;
 use tumbler::notify::signature::verify;
-use tumbler::notify::{DeliveryPolicy, Notifier};
+use tumbler::api::ServerOptions;
+use tumbler::notify::{DeliveryPolicy, Notifier, WebhookConfig};
 use tumbler::rotation::scheduler::{EngineRunner, ManualClock, Scheduler, SchedulerSettings};
 use tumbler::schedule::RotationRules;
 use tumbler::secrets::{CreateSecretInput, RotationConfig, SecretValue};
+
+use crate::support::{TestServer, create_text_secret};
 
 const WEBHOOK_SECRET: &str = "test-webhook-secret-0123";
 const DB_PASSWORD: &str = "scheduled-Password-1";
@@ -122,10 +125,69 @@ async fn failing_rotator_sends_signed_rotation_failed() {
     );
     let json: serde_json::Value = serde_json::from_slice(body).expect("JSON body");
     assert_eq!(json["eventName"], "RotationFailed");
+    assert_eq!(json["trigger"], "schedule");
     assert_eq!(json["secretName"], "app/db");
     assert_eq!(json["windowStart"], "2027-03-01T01:00:00Z");
     assert_eq!(json["windowEnd"], "2027-03-01T03:00:00Z");
     assert!(json["errorMessage"].as_str().is_some_and(|m| !m.is_empty()), "an error message");
     let text = String::from_utf8_lossy(body);
     assert!(!text.contains(DB_PASSWORD), "the body holds no secret value");
+}
+
+#[tokio::test]
+async fn rotate_secret_failure_sends_rotation_failed() {
+    let (url, deliveries) = start_receiver().await;
+    let webhook = WebhookConfig::parse(&url, WEBHOOK_SECRET.into()).expect("webhook");
+    let options = ServerOptions {
+        notifier: Notifier::new(vec![webhook], DeliveryPolicy::default()),
+        ..ServerOptions::default()
+    };
+    // Without an allow-list entry the postgres rotator may not connect, so
+    // the rotation fails before any network traffic.
+    let server = TestServer::start_with(options, Some("[rotation]\nmax_attempts = 1\n")).await;
+    let value = format!(
+        r#"{{"engine":"postgres","host":"127.0.0.1","port":5432,"username":"nobody","password":"{DB_PASSWORD}","dbname":"postgres"}}"#
+    );
+    create_text_secret(&server.client, "app/db", &value).await;
+    let rotated = server
+        .client
+        .rotate_secret()
+        .secret_id("app/db")
+        .rotation_lambda_arn("postgres")
+        .send()
+        .await
+        .expect("RotateSecret starts the rotation");
+    let version_id = rotated.version_id().expect("VersionId").to_owned();
+
+    let started = std::time::Instant::now();
+    let failed = loop {
+        let found = deliveries
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(headers, _)| header(headers, "x-tumbler-event") == "RotationFailed")
+            .cloned();
+        if let Some(delivery) = found {
+            break delivery;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "no RotationFailed delivery");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+
+    let events: Vec<String> = deliveries
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(headers, _)| header(headers, "x-tumbler-event"))
+        .collect();
+    assert_eq!(events.first().map(String::as_str), Some("RotationStarted"));
+    let (headers, body) = failed;
+    let timestamp: i64 = header(&headers, "x-tumbler-timestamp").parse().expect("timestamp");
+    assert!(verify(WEBHOOK_SECRET.as_bytes(), timestamp, &body, &header(&headers, "x-tumbler-signature")));
+    let json: serde_json::Value = serde_json::from_slice(&body).expect("JSON body");
+    assert_eq!(json["trigger"], "rotateSecret");
+    assert_eq!(json["versionId"], version_id.as_str());
+    assert!(json.get("windowStart").is_none(), "no window for a RotateSecret rotation");
+    assert!(json["errorMessage"].as_str().is_some_and(|m| !m.is_empty()), "an error message");
+    assert!(!String::from_utf8_lossy(&body).contains(DB_PASSWORD), "the body holds no secret value");
 }

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 use super::{SecretIdInput, require_token, required};
 use crate::api::context::RequestContext;
@@ -16,6 +17,8 @@ use crate::api::error::ApiError;
 use crate::api::operation::Operation;
 use crate::rotation::engine::READ_SECRETS_SETTING;
 use crate::rotation::settings::{read_secret_ids, validate_settings};
+use crate::notify::{Event, EventName, Trigger};
+use crate::rotation::scheduler::runner::describe;
 use crate::rotation::{QuietObserver, RotateRequest, RotationEngine, RotationError};
 use crate::schedule::{RotationRules as ParsedRules, ScheduleError};
 use crate::secrets::RotationConfig;
@@ -141,16 +144,37 @@ pub async fn rotate_secret(
 
     if ctx.state.options.run_rotation_steps {
         let engine = Arc::clone(&ctx.state.rotation);
+        let notifier = ctx.state.options.notifier.clone();
         ctx.state.rotations.spawn(async move {
             let arn = started.start.arn.clone();
+            let name = started.start.name.clone();
             let version_id = started.start.version_id.clone();
-            if let Err(error) = engine.run(started, &QuietObserver).await {
-                tracing::warn!(
-                    secret_arn = %arn,
-                    version_id = %version_id,
-                    error = %error,
-                    "background rotation failed"
-                );
+            let event = |event_name, error_message| Event {
+                event_name,
+                event_time: OffsetDateTime::now_utc(),
+                secret_arn: arn.clone(),
+                secret_name: name.clone(),
+                version_id: Some(version_id.clone()),
+                trigger: Trigger::RotateSecret,
+                attempt: 1,
+                window_start: None,
+                window_end: None,
+                next_attempt: None,
+                error_message,
+            };
+            notifier.emit(&event(EventName::RotationStarted, None));
+            match engine.run(started, &QuietObserver).await {
+                Ok(_) => notifier.emit(&event(EventName::RotationSucceeded, None)),
+                Err(error) => {
+                    let message = describe(error);
+                    tracing::warn!(
+                        secret_arn = %arn,
+                        version_id = %version_id,
+                        error = %message,
+                        "background rotation failed"
+                    );
+                    notifier.emit(&event(EventName::RotationFailed, Some(message)));
+                }
             }
         });
     }

@@ -3,7 +3,7 @@
 use time::OffsetDateTime;
 
 use super::{Outcome, Scheduler};
-use crate::notify::{Event, EventName};
+use crate::notify::{Event, EventName, Trigger};
 use crate::schedule::{RotationRules, Window};
 use crate::store::{ClaimRelease, DueRotation, RotationStatus, SecretRecord};
 
@@ -179,8 +179,9 @@ impl Scheduler {
             secret_name: secret.name.clone(),
             version_id,
             attempt,
-            window_start: window.start,
-            window_end: window.end,
+            trigger: Trigger::Schedule,
+            window_start: Some(window.start),
+            window_end: Some(window.end),
             next_attempt,
             error_message,
         });

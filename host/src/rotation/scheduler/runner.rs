@@ -43,7 +43,7 @@ impl RotationRunner for EngineRunner {
 
 /// Describes a failure for events and logs, without the command-line advice
 /// that the engine's messages carry.
-fn describe(error: RotationError) -> String {
+pub fn describe(error: RotationError) -> String {
     match error {
         RotationError::StepFailed {
             step,
