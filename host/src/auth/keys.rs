@@ -22,7 +22,7 @@ use zeroize::Zeroizing;
 
 use super::policy::{PolicyDocument, PolicyError, PolicyKind};
 use crate::crypto::{self, CryptoError, Keyring, SealContext, SealedValue};
-use crate::store::{MarkedCache, StoreError};
+use crate::store::{ChangeMarker, MarkedCache, StoreError};
 
 /// Prefix of every access key id Tumbler issues.
 pub const KEY_ID_PREFIX: &str = "TKIA";
@@ -64,10 +64,16 @@ pub struct AccessKeyRecord {
 /// Persistence of access keys. SQLite implements it in `store::sqlite`.
 #[async_trait]
 pub trait AccessKeyStore: Send + Sync {
-    /// Returns a number that changes with every commit; see
-    /// [`crate::store::Store::change_marker`]. `None` disables caching.
-    fn change_marker(&self) -> Option<u64> {
+    /// Returns a marker that changes with every commit (see
+    /// [`crate::store::Store::change_marker`]). `None` disables caching.
+    fn change_marker(&self) -> Option<ChangeMarker> {
         None
+    }
+
+    /// Checks whether `marker` was read from this store, so that a reading
+    /// taken for a whole request can stand in for [`Self::change_marker`].
+    fn owns_marker(&self, _marker: &ChangeMarker) -> bool {
+        false
     }
 
     /// Inserts a key; fails with [`StoreError::Conflict`] if the id exists.
@@ -251,7 +257,21 @@ impl AccessKeys {
     /// Loads an enabled key with its opened secret; `None` for an unknown,
     /// deleted or disabled key.
     pub async fn resolve(&self, id: &str) -> Result<Option<Arc<ResolvedKey>>, AccessKeyError> {
-        let marker = self.store.change_marker();
+        self.resolve_at(None, id).await
+    }
+
+    /// [`Self::resolve`] with the cache checked against `marker`, a reading
+    /// the caller took for the whole request. A marker that this store did
+    /// not produce, or none, is replaced by a fresh reading.
+    pub async fn resolve_at(
+        &self,
+        marker: Option<ChangeMarker>,
+        id: &str,
+    ) -> Result<Option<Arc<ResolvedKey>>, AccessKeyError> {
+        let marker = match marker {
+            Some(marker) if self.store.owns_marker(&marker) => Some(marker),
+            _ => self.store.change_marker(),
+        };
         self.resolved
             .get_or_load(marker, id.to_owned(), || self.open_key(id))
             .await
