@@ -115,7 +115,7 @@ impl SigV4Authenticator {
         let Some(key) = resolved else {
             return Err(AuthError::UnrecognizedClient);
         };
-        signed.verify(&key.secret_access_key)?;
+        signed.verify_with_signing_key(&key.signing_key(&signed))?;
 
         let stale = key
             .record

@@ -9,7 +9,7 @@
 //! hashed), bound to its key id.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use base64::Engine;
@@ -21,6 +21,7 @@ use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
 use super::policy::{PolicyDocument, PolicyError, PolicyKind};
+use super::sigv4::SignedRequest;
 use crate::crypto::{self, CryptoError, Keyring, SealContext, SealedValue};
 use crate::store::{ChangeMarker, MarkedCache, StoreError};
 
@@ -168,6 +169,31 @@ pub struct ResolvedKey {
     pub record: AccessKeyRecord,
     pub secret_access_key: Zeroizing<Vec<u8>>,
     pub policy: Option<Arc<PolicyDocument>>,
+    /// The SigV4 signing key last derived from the secret, with its
+    /// credential scope. Clients sign a day's requests for one region with
+    /// the same scope, so this saves four HMAC steps per request.
+    signing_key: Mutex<Option<(String, Zeroizing<[u8; 32]>)>>,
+}
+
+impl ResolvedKey {
+    /// Returns the signing key for the credential scope of `request`,
+    /// derived from the secret or reused from the previous request with the
+    /// same scope.
+    pub fn signing_key(&self, request: &SignedRequest) -> Zeroizing<[u8; 32]> {
+        let scope = request.credential_scope();
+        let mut cached = self
+            .signing_key
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((cached_scope, key)) = cached.as_ref()
+            && cached_scope == scope
+        {
+            return key.clone();
+        }
+        let key = request.signing_key(&self.secret_access_key);
+        *cached = Some((scope.to_owned(), key.clone()));
+        key
+    }
 }
 
 /// Access key operations over a store and a keyring. Cloning is cheap.
@@ -297,6 +323,7 @@ impl AccessKeys {
             record,
             secret_access_key: secret,
             policy,
+            signing_key: Mutex::new(None),
         })))
     }
 
