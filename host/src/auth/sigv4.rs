@@ -439,21 +439,39 @@ pub(super) fn canonical_request(
     let mut canonical = String::with_capacity(512);
     canonical.push_str(request.method.as_str());
     canonical.push('\n');
-    canonical.push_str(&canonical_uri(request.uri.path()));
+    push_canonical_uri(&mut canonical, request.uri.path());
     canonical.push('\n');
-    canonical.push_str(&canonical_query(request.uri.query().unwrap_or("")));
+    let query = request.uri.query().unwrap_or("");
+    if !query.is_empty() {
+        canonical.push_str(&canonical_query(query));
+    }
     canonical.push('\n');
     for name in signed_headers {
         canonical.push_str(name);
         canonical.push(':');
-        canonical.push_str(&canonical_header_value(request, name));
+        push_canonical_header_value(&mut canonical, request, name);
         canonical.push('\n');
     }
     canonical.push('\n');
-    canonical.push_str(&signed_headers.join(";"));
+    for (index, name) in signed_headers.iter().enumerate() {
+        if index > 0 {
+            canonical.push(';');
+        }
+        canonical.push_str(name);
+    }
     canonical.push('\n');
     canonical.push_str(payload_hash);
     canonical
+}
+
+/// Appends [`canonical_uri`] of `path`. The root path `/`, which every
+/// Secrets Manager request uses, needs no normalization.
+fn push_canonical_uri(canonical: &mut String, path: &str) {
+    if path == "/" {
+        canonical.push('/');
+    } else {
+        canonical.push_str(&canonical_uri(path));
+    }
 }
 
 /// Normalizes the path (drops `.` segments and resolves `..`) and encodes
@@ -502,25 +520,36 @@ fn canonical_query(query: &str) -> String {
         .join("&")
 }
 
-/// Joins all values of a header with `,`, each trimmed and with inner runs of
-/// spaces collapsed to one. `host` falls back to the URI authority (HTTP/2).
-fn canonical_header_value(request: &Parts, name: &str) -> String {
-    let values: Vec<String> = request
-        .headers
-        .get_all(name)
-        .iter()
-        .map(|value| collapse_spaces(&String::from_utf8_lossy(value.as_bytes())))
-        .collect();
-    if values.is_empty() && name == "host" {
-        if let Some(authority) = request.uri.authority() {
-            return authority.as_str().to_owned();
+/// Appends all values of a header joined with `,`, each trimmed and with
+/// inner runs of spaces collapsed to one. `host` falls back to the URI
+/// authority (HTTP/2).
+fn push_canonical_header_value(canonical: &mut String, request: &Parts, name: &str) {
+    let mut values = request.headers.get_all(name).iter().peekable();
+    if values.peek().is_none() {
+        if name == "host"
+            && let Some(authority) = request.uri.authority()
+        {
+            canonical.push_str(authority.as_str());
         }
+        return;
     }
-    values.join(",")
+    for (index, value) in values.enumerate() {
+        if index > 0 {
+            canonical.push(',');
+        }
+        push_collapsed_spaces(canonical, &String::from_utf8_lossy(value.as_bytes()));
+    }
 }
 
-fn collapse_spaces(value: &str) -> String {
-    value.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Appends `value` without leading and trailing whitespace and with each
+/// inner run of whitespace replaced by one space.
+fn push_collapsed_spaces(canonical: &mut String, value: &str) {
+    for (index, word) in value.split_whitespace().enumerate() {
+        if index > 0 {
+            canonical.push(' ');
+        }
+        canonical.push_str(word);
+    }
 }
 
 /// Percent-encodes every byte except the RFC 3986 unreserved characters.
