@@ -231,9 +231,10 @@ async fn marker_from_another_store_is_read_again() {
     let cli = AccessKeys::new(Arc::new(SqliteStore::open(&path).await.unwrap()), keyring);
 
     let created = cli.create(NewAccessKey::default()).await.unwrap();
-    assert!(server.resolve(&created.record.id).await.unwrap().is_some());
     let foreign = cli.store().change_marker();
     assert!(foreign.is_some());
+    let resolved = server.resolve_at(foreign, &created.record.id).await.unwrap();
+    assert!(resolved.is_some());
 
     cli.delete(&created.record.id).await.unwrap();
 
