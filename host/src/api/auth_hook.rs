@@ -55,7 +55,10 @@ pub trait Authenticator: Send + Sync {
     /// `request` is the head of the HTTP request: method, URI, headers
     /// (`Authorization`, `X-Amz-Date`, `X-Amz-Security-Token`, `Host`, ...) and
     /// extensions, where the server puts an
-    /// `axum::extract::ConnectInfo<std::net::SocketAddr>` with the peer address.
+    /// `axum::extract::ConnectInfo<std::net::SocketAddr>` with the peer address
+    /// and a [`ChangeMarker`](crate::store::ChangeMarker) read from the
+    /// secrets store for this request (absent when the store cannot report
+    /// commits).
     /// `body` is the complete request body, at most
     /// [`MAX_BODY_BYTES`](super::MAX_BODY_BYTES) long. The error is sent to the
     /// client unchanged, so it should carry the AWS error type

@@ -8,6 +8,7 @@ use super::auth_hook::{AuthContext, Caller};
 use super::error::ApiError;
 use super::server::ServerState;
 use crate::secrets::{SecretsError, SecretsService};
+use crate::store::ChangeMarker;
 
 /// Condition key with the `SecretId` as the request sent it.
 const SECRET_ID_KEY: &str = "secretsmanager:SecretId";
@@ -17,6 +18,11 @@ pub struct RequestContext {
     pub(crate) state: Arc<ServerState>,
     pub caller: Caller,
     pub peer: Option<SocketAddr>,
+    /// The store's change marker, read once when the request arrived. Reads
+    /// that come before any write of the request (authorization and the
+    /// read-only operations) check the caches against it, instead of
+    /// reading the marker again for every cached row.
+    pub read_marker: Option<ChangeMarker>,
 }
 
 impl RequestContext {
@@ -64,21 +70,15 @@ impl RequestContext {
                 .await;
         }
 
-        let (resource, policy) = match self.secrets().describe_secret(secret_id).await {
-            Ok(description) => {
-                let policy = self
-                    .secrets()
-                    .get_resource_policy(&description.arn)
-                    .await?
-                    .resource_policy;
-                context.resource_tags = description
-                    .tags
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|tag| (tag.key, tag.value))
-                    .collect();
-                context.secret_name = Some(description.name);
-                (description.arn, policy)
+        let found = self
+            .secrets()
+            .resource_context_at(self.read_marker, secret_id)
+            .await;
+        let (resource, policy) = match found {
+            Ok(secret) => {
+                context.resource_tags = secret.tags;
+                context.secret_name = Some(secret.name);
+                (secret.arn, secret.resource_policy)
             }
             Err(SecretsError::ResourceNotFound(_)) => (self.would_be_arn(secret_id), None),
             Err(other) => return Err(other.into()),

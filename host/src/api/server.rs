@@ -245,7 +245,7 @@ async fn handle_api(State(state): State<Arc<ServerState>>, request: Request) -> 
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0);
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
 
     let mut operation = None;
     let mut principal = None;
@@ -254,9 +254,16 @@ async fn handle_api(State(state): State<Arc<ServerState>>, request: Request) -> 
         protocol::check_content_type(&parts.headers)?;
         let op = protocol::operation(&parts.headers)?;
         operation = Some(op);
+        // One reading for the request: the access key lookup and the reads
+        // before the operation's first write all check the caches against it.
+        let read_marker = state.secrets.change_marker();
+        if let Some(marker) = read_marker {
+            parts.extensions.insert(marker);
+        }
         let caller = state.authenticator.authenticate(&parts, &body).await?;
         principal = Some(caller.principal_arn.clone());
         let context = RequestContext {
+            read_marker,
             state: Arc::clone(&state),
             caller,
             peer,

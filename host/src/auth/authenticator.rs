@@ -16,6 +16,7 @@ use super::keys::{AccessKeyError, AccessKeys};
 use super::policy::{PolicyDocument, PolicyKind};
 use super::sigv4::SignedRequest;
 use crate::api::{ApiError, AuthContext, Authenticator, Caller};
+use crate::store::ChangeMarker;
 
 /// Access key id and secret accepted as an administrator in dev mode. Local
 /// AWS emulators accept the same pair, so tools configured for them work.
@@ -98,9 +99,10 @@ impl SigV4Authenticator {
             return Ok(self.caller(access_key_id, details));
         }
 
+        let request_marker = request.extensions.get::<ChangeMarker>().copied();
         let resolved = self
             .keys
-            .resolve(access_key_id)
+            .resolve_at(request_marker, access_key_id)
             .await
             .map_err(|error| match error {
                 AccessKeyError::Store(error) => AuthError::internal_store(access_key_id, error),
@@ -113,7 +115,7 @@ impl SigV4Authenticator {
         let Some(key) = resolved else {
             return Err(AuthError::UnrecognizedClient);
         };
-        signed.verify(&key.secret_access_key)?;
+        signed.verify_with_signing_key(&key.signing_key(&signed))?;
 
         let stale = key
             .record

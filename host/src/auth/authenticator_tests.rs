@@ -25,6 +25,11 @@ async fn setup(dev: bool) -> (AccessKeys, SigV4Authenticator) {
 
 /// Signs a request now with the AWS Rust SDK's signer.
 fn signed(key_id: &str, secret: &str, body: &[u8]) -> Parts {
+    signed_for_region(key_id, secret, body, "us-east-1")
+}
+
+/// Signs a request now for `region` with the AWS Rust SDK's signer.
+fn signed_for_region(key_id: &str, secret: &str, body: &[u8], region: &str) -> Parts {
     let uri = "http://127.0.0.1:4566/";
     let mut request = Request::builder()
         .method("POST")
@@ -37,7 +42,7 @@ fn signed(key_id: &str, secret: &str, body: &[u8]) -> Parts {
     let identity = Credentials::new(key_id, secret, None, None, "test").into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
-        .region("us-east-1")
+        .region(region)
         .name("secretsmanager")
         .time(SystemTime::now())
         .settings(SigningSettings::default())
@@ -300,4 +305,31 @@ async fn caller_without_key_details_is_denied() {
         )
         .await;
     assert_eq!(result.unwrap_err().error_type, "AccessDeniedException");
+}
+
+#[tokio::test]
+async fn cached_signing_key_checks_scope_and_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("tumbler.db")).await.unwrap();
+    let keyring = Keyring::from_key("test-kek", [9u8; crate::crypto::KEY_LEN]);
+    let keys = AccessKeys::new(Arc::new(store), Arc::new(keyring));
+    let authenticator = SigV4Authenticator::new(keys.clone(), ACCOUNT, false);
+    let (id, secret) = create_key(&keys, "app", None).await;
+    let wrong_secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+
+    // The first request records the key's last use. That commit empties the
+    // key cache, so later requests reuse the resolved key. They also reuse
+    // its signing key while the scope stays the same.
+    for region in ["us-east-1", "us-east-1", "us-east-1", "eu-west-1", "eu-west-1", "us-east-1"] {
+        let result = authenticator
+            .authenticate(&signed_for_region(&id, &secret, BODY, region), BODY)
+            .await;
+        assert!(result.is_ok(), "a request signed for {region} authenticates");
+
+        let error = authenticator
+            .authenticate(&signed_for_region(&id, wrong_secret, BODY, region), BODY)
+            .await
+            .unwrap_err();
+        assert_eq!(error.error_type, "InvalidSignatureException");
+    }
 }

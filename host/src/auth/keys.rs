@@ -9,7 +9,7 @@
 //! hashed), bound to its key id.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use base64::Engine;
@@ -21,8 +21,9 @@ use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
 use super::policy::{PolicyDocument, PolicyError, PolicyKind};
+use super::sigv4::SignedRequest;
 use crate::crypto::{self, CryptoError, Keyring, SealContext, SealedValue};
-use crate::store::{MarkedCache, StoreError};
+use crate::store::{ChangeMarker, MarkedCache, StoreError};
 
 /// Prefix of every access key id Tumbler issues.
 pub const KEY_ID_PREFIX: &str = "TKIA";
@@ -64,10 +65,16 @@ pub struct AccessKeyRecord {
 /// Persistence of access keys. SQLite implements it in `store::sqlite`.
 #[async_trait]
 pub trait AccessKeyStore: Send + Sync {
-    /// Returns a number that changes with every commit; see
-    /// [`crate::store::Store::change_marker`]. `None` disables caching.
-    fn change_marker(&self) -> Option<u64> {
+    /// Returns a marker that changes with every commit (see
+    /// [`crate::store::Store::change_marker`]). `None` disables caching.
+    fn change_marker(&self) -> Option<ChangeMarker> {
         None
+    }
+
+    /// Checks whether `marker` was read from this store, so that a reading
+    /// taken for a whole request can stand in for [`Self::change_marker`].
+    fn owns_marker(&self, _marker: &ChangeMarker) -> bool {
+        false
     }
 
     /// Inserts a key; fails with [`StoreError::Conflict`] if the id exists.
@@ -162,6 +169,31 @@ pub struct ResolvedKey {
     pub record: AccessKeyRecord,
     pub secret_access_key: Zeroizing<Vec<u8>>,
     pub policy: Option<Arc<PolicyDocument>>,
+    /// The SigV4 signing key last derived from the secret, with its
+    /// credential scope. Clients sign a day's requests for one region with
+    /// the same scope, so this saves four HMAC steps per request.
+    signing_key: Mutex<Option<(String, Zeroizing<[u8; 32]>)>>,
+}
+
+impl ResolvedKey {
+    /// Returns the signing key for the credential scope of `request`,
+    /// derived from the secret or reused from the previous request with the
+    /// same scope.
+    pub fn signing_key(&self, request: &SignedRequest) -> Zeroizing<[u8; 32]> {
+        let scope = request.credential_scope();
+        let mut cached = self
+            .signing_key
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((cached_scope, key)) = cached.as_ref()
+            && cached_scope == scope
+        {
+            return key.clone();
+        }
+        let key = request.signing_key(&self.secret_access_key);
+        *cached = Some((scope.to_owned(), key.clone()));
+        key
+    }
 }
 
 /// Access key operations over a store and a keyring. Cloning is cheap.
@@ -251,7 +283,21 @@ impl AccessKeys {
     /// Loads an enabled key with its opened secret; `None` for an unknown,
     /// deleted or disabled key.
     pub async fn resolve(&self, id: &str) -> Result<Option<Arc<ResolvedKey>>, AccessKeyError> {
-        let marker = self.store.change_marker();
+        self.resolve_at(None, id).await
+    }
+
+    /// [`Self::resolve`] with the cache checked against `marker`, a reading
+    /// the caller took for the whole request. A marker that this store did
+    /// not produce, or none, is replaced by a fresh reading.
+    pub async fn resolve_at(
+        &self,
+        marker: Option<ChangeMarker>,
+        id: &str,
+    ) -> Result<Option<Arc<ResolvedKey>>, AccessKeyError> {
+        let marker = match marker {
+            Some(marker) if self.store.owns_marker(&marker) => Some(marker),
+            _ => self.store.change_marker(),
+        };
         self.resolved
             .get_or_load(marker, id.to_owned(), || self.open_key(id))
             .await
@@ -277,6 +323,7 @@ impl AccessKeys {
             record,
             secret_access_key: secret,
             policy,
+            signing_key: Mutex::new(None),
         })))
     }
 

@@ -200,3 +200,46 @@ async fn key_deleted_by_another_process_stops_resolving() {
 
     assert!(server.resolve(&created.record.id).await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn marker_after_deletion_stops_resolving() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tumbler.db");
+    let keyring = Arc::new(Keyring::from_key("test-kek", [7u8; crate::crypto::KEY_LEN]));
+    let server = AccessKeys::new(Arc::new(SqliteStore::open(&path).await.unwrap()), keyring.clone());
+    let cli = AccessKeys::new(Arc::new(SqliteStore::open(&path).await.unwrap()), keyring);
+
+    let created = cli.create(NewAccessKey::default()).await.unwrap();
+    let before = server.store().change_marker();
+    let resolved = server.resolve_at(before, &created.record.id).await.unwrap();
+    assert!(resolved.is_some());
+
+    cli.delete(&created.record.id).await.unwrap();
+
+    let after = server.store().change_marker();
+    assert_ne!(before, after);
+    let resolved = server.resolve_at(after, &created.record.id).await.unwrap();
+    assert!(resolved.is_none());
+}
+
+#[tokio::test]
+async fn marker_from_another_store_is_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tumbler.db");
+    let keyring = Arc::new(Keyring::from_key("test-kek", [7u8; crate::crypto::KEY_LEN]));
+    let server = AccessKeys::new(Arc::new(SqliteStore::open(&path).await.unwrap()), keyring.clone());
+    let cli = AccessKeys::new(Arc::new(SqliteStore::open(&path).await.unwrap()), keyring);
+
+    let created = cli.create(NewAccessKey::default()).await.unwrap();
+    let foreign = cli.store().change_marker();
+    assert!(foreign.is_some());
+    let resolved = server.resolve_at(foreign, &created.record.id).await.unwrap();
+    assert!(resolved.is_some());
+
+    cli.delete(&created.record.id).await.unwrap();
+
+    // The CLI's marker does not describe the server's cache, so the server
+    // reads its own marker and finds the deletion.
+    let resolved = server.resolve_at(foreign, &created.record.id).await.unwrap();
+    assert!(resolved.is_none());
+}

@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use time::format_description::well_known::Rfc2822;
 use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time};
+use zeroize::Zeroizing;
 
 use super::error::AuthError;
 
@@ -163,6 +164,9 @@ pub struct SignedRequest {
     pub authorization: AuthorizationHeader,
     /// Request time from `X-Amz-Date` (or `Date`).
     pub request_time: OffsetDateTime,
+    /// `date/region/service/aws4_request`, the scope the signing key is
+    /// derived for.
+    credential_scope: String,
     string_to_sign: String,
 }
 
@@ -198,14 +202,15 @@ impl SignedRequest {
         let payload_hash = payload_hash(&request.headers, body)?;
 
         let canonical = canonical_request(request, &authorization.signed_headers, &payload_hash);
+        let credential_scope = authorization.scope();
         let string_to_sign = format!(
-            "{ALGORITHM}\n{amz_date}\n{}\n{}",
-            authorization.scope(),
+            "{ALGORITHM}\n{amz_date}\n{credential_scope}\n{}",
             hex::encode(Sha256::digest(canonical.as_bytes()))
         );
         Ok(SignedRequest {
             authorization,
             request_time,
+            credential_scope,
             string_to_sign,
         })
     }
@@ -219,12 +224,25 @@ impl SignedRequest {
         &self.authorization.region
     }
 
+    /// Returns the credential scope, `date/region/service/aws4_request`.
+    /// Requests with the same scope and key id share one signing key.
+    pub fn credential_scope(&self) -> &str {
+        &self.credential_scope
+    }
+
     /// Verifies the signature with the secret access key of the key id.
     pub fn verify(&self, secret_access_key: &[u8]) -> Result<(), AuthError> {
+        self.verify_with_signing_key(&self.signing_key(secret_access_key))
+    }
+
+    /// Verifies the signature with a signing key that
+    /// [`SignedRequest::signing_key`] derived for this request's credential
+    /// scope.
+    pub fn verify_with_signing_key(&self, signing_key: &[u8; 32]) -> Result<(), AuthError> {
         let Some(sent) = decode_signature(&self.authorization.signature) else {
             return Err(AuthError::SignatureMismatch);
         };
-        let expected = self.signature_with(secret_access_key);
+        let expected = hmac(signing_key, self.string_to_sign.as_bytes());
         if bool::from(expected.as_slice().ct_eq(sent.as_slice())) {
             Ok(())
         } else {
@@ -232,18 +250,19 @@ impl SignedRequest {
         }
     }
 
-    fn signature_with(&self, secret_access_key: &[u8]) -> [u8; 32] {
+    /// Derives the signing key for this request's credential scope from the
+    /// secret access key (four chained HMAC-SHA256 steps).
+    pub fn signing_key(&self, secret_access_key: &[u8]) -> Zeroizing<[u8; 32]> {
         let auth = &self.authorization;
         let mut key = Vec::with_capacity(4 + secret_access_key.len());
         key.extend_from_slice(b"AWS4");
         key.extend_from_slice(secret_access_key);
-        let key = zeroize::Zeroizing::new(key);
+        let key = Zeroizing::new(key);
 
-        let date_key = hmac(&key, auth.scope_date.as_bytes());
-        let region_key = hmac(&date_key, auth.region.as_bytes());
-        let service_key = hmac(&region_key, auth.service.as_bytes());
-        let signing_key = hmac(&service_key, auth.terminator.as_bytes());
-        hmac(&signing_key, self.string_to_sign.as_bytes())
+        let date_key = Zeroizing::new(hmac(&key, auth.scope_date.as_bytes()));
+        let region_key = Zeroizing::new(hmac(date_key.as_slice(), auth.region.as_bytes()));
+        let service_key = Zeroizing::new(hmac(region_key.as_slice(), auth.service.as_bytes()));
+        Zeroizing::new(hmac(service_key.as_slice(), auth.terminator.as_bytes()))
     }
 }
 
@@ -420,21 +439,39 @@ pub(super) fn canonical_request(
     let mut canonical = String::with_capacity(512);
     canonical.push_str(request.method.as_str());
     canonical.push('\n');
-    canonical.push_str(&canonical_uri(request.uri.path()));
+    push_canonical_uri(&mut canonical, request.uri.path());
     canonical.push('\n');
-    canonical.push_str(&canonical_query(request.uri.query().unwrap_or("")));
+    let query = request.uri.query().unwrap_or("");
+    if !query.is_empty() {
+        canonical.push_str(&canonical_query(query));
+    }
     canonical.push('\n');
     for name in signed_headers {
         canonical.push_str(name);
         canonical.push(':');
-        canonical.push_str(&canonical_header_value(request, name));
+        push_canonical_header_value(&mut canonical, request, name);
         canonical.push('\n');
     }
     canonical.push('\n');
-    canonical.push_str(&signed_headers.join(";"));
+    for (index, name) in signed_headers.iter().enumerate() {
+        if index > 0 {
+            canonical.push(';');
+        }
+        canonical.push_str(name);
+    }
     canonical.push('\n');
     canonical.push_str(payload_hash);
     canonical
+}
+
+/// Appends [`canonical_uri`] of `path`. The root path `/`, which every
+/// Secrets Manager request uses, needs no normalization.
+fn push_canonical_uri(canonical: &mut String, path: &str) {
+    if path == "/" {
+        canonical.push('/');
+    } else {
+        canonical.push_str(&canonical_uri(path));
+    }
 }
 
 /// Normalizes the path (drops `.` segments and resolves `..`) and encodes
@@ -483,25 +520,36 @@ fn canonical_query(query: &str) -> String {
         .join("&")
 }
 
-/// Joins all values of a header with `,`, each trimmed and with inner runs of
-/// spaces collapsed to one. `host` falls back to the URI authority (HTTP/2).
-fn canonical_header_value(request: &Parts, name: &str) -> String {
-    let values: Vec<String> = request
-        .headers
-        .get_all(name)
-        .iter()
-        .map(|value| collapse_spaces(&String::from_utf8_lossy(value.as_bytes())))
-        .collect();
-    if values.is_empty() && name == "host" {
-        if let Some(authority) = request.uri.authority() {
-            return authority.as_str().to_owned();
+/// Appends all values of a header joined with `,`, each trimmed and with
+/// inner runs of spaces collapsed to one. `host` falls back to the URI
+/// authority (HTTP/2).
+fn push_canonical_header_value(canonical: &mut String, request: &Parts, name: &str) {
+    let mut values = request.headers.get_all(name).iter().peekable();
+    if values.peek().is_none() {
+        if name == "host"
+            && let Some(authority) = request.uri.authority()
+        {
+            canonical.push_str(authority.as_str());
         }
+        return;
     }
-    values.join(",")
+    for (index, value) in values.enumerate() {
+        if index > 0 {
+            canonical.push(',');
+        }
+        push_collapsed_spaces(canonical, &String::from_utf8_lossy(value.as_bytes()));
+    }
 }
 
-fn collapse_spaces(value: &str) -> String {
-    value.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Appends `value` without leading and trailing whitespace and with each
+/// inner run of whitespace replaced by one space.
+fn push_collapsed_spaces(canonical: &mut String, value: &str) {
+    for (index, word) in value.split_whitespace().enumerate() {
+        if index > 0 {
+            canonical.push(' ');
+        }
+        canonical.push_str(word);
+    }
 }
 
 /// Percent-encodes every byte except the RFC 3986 unreserved characters.

@@ -79,6 +79,22 @@ fn set_header(parts: &mut Parts, name: &'static str, value: &str) {
 }
 
 #[test]
+fn signing_key_verifies_like_the_secret() {
+    let parts = signed(BODY);
+    let request = SignedRequest::parse(&parts, BODY, signing_time()).unwrap();
+    assert_eq!(request.credential_scope(), "20240501/eu-west-1/secretsmanager/aws4_request");
+
+    let signing_key = request.signing_key(SECRET.as_bytes());
+    assert_eq!(request.verify_with_signing_key(&signing_key), Ok(()));
+
+    let other_key = request.signing_key(b"not-the-secret");
+    assert_eq!(
+        request.verify_with_signing_key(&other_key),
+        Err(AuthError::SignatureMismatch)
+    );
+}
+
+#[test]
 fn sdk_signature_verifies() {
     let parts = signed(BODY);
     let request = SignedRequest::parse(&parts, BODY, signing_time()).unwrap();

@@ -74,3 +74,60 @@ async fn own_write_is_read_back_at_once() {
     put(&h.service, "app/db", "second", T2, None).await.unwrap();
     assert_eq!(current_text(&h.service, "app/db").await, "second");
 }
+
+#[tokio::test]
+async fn request_marker_sees_earlier_write() {
+    let h = harness().await;
+    create(&h.service, "app/db", Some("first"), T1).await;
+    let before = h.service.change_marker();
+    let first = h
+        .service
+        .get_secret_value_at(before, "app/db", None, None)
+        .await
+        .unwrap();
+    assert!(first.value == text("first"), "the first value is read");
+
+    let other = second_service(&h).await;
+    put(&other, "app/db", "second", T2, None).await.unwrap();
+
+    let after = h.service.change_marker();
+    assert_ne!(before, after);
+    let second = h
+        .service
+        .get_secret_value_at(after, "app/db", None, None)
+        .await
+        .unwrap();
+    assert!(second.value == text("second"), "the second value is read");
+}
+
+#[tokio::test]
+async fn resource_context_sees_changes_elsewhere() {
+    let h = harness().await;
+    create(&h.service, "app/db", Some("first"), T1).await;
+    let before = h
+        .service
+        .resource_context_at(h.service.change_marker(), "app/db")
+        .await
+        .unwrap();
+    assert_eq!(before.resource_policy, None);
+    assert!(before.tags.is_empty());
+
+    let other = second_service(&h).await;
+    let policy = r#"{"Version":"2012-10-17","Statement":[]}"#;
+    other.put_resource_policy("app/db", policy).await.unwrap();
+    let tags = [Tag {
+        key: "team".into(),
+        value: "payments".into(),
+    }];
+    other.tag_resource("app/db", &tags).await.unwrap();
+
+    let after = h
+        .service
+        .resource_context_at(h.service.change_marker(), "app/db")
+        .await
+        .unwrap();
+    assert_eq!(after.arn, before.arn);
+    assert_eq!(after.name, "app/db");
+    assert_eq!(after.resource_policy.as_deref(), Some(policy));
+    assert_eq!(after.tags.get("team").map(String::as_str), Some("payments"));
+}

@@ -4,6 +4,7 @@
 
 use super::service::{SecretsService, now};
 use super::{SecretRef, SecretsError};
+use crate::store::ChangeMarker;
 
 /// Maximum length of a resource policy document (AWS `NonEmptyResourcePolicyType`).
 pub const MAX_RESOURCE_POLICY_LEN: usize = 20_480;
@@ -23,18 +24,29 @@ impl SecretsService {
         &self,
         secret_id: &str,
     ) -> Result<ResourcePolicyOutput, SecretsError> {
-        let secret = self.find(secret_id).await?;
         let marker = self.store.change_marker();
-        let resource_policy = self
-            .cache
-            .policies
-            .get_or_load(marker, secret.id, || self.store.get_resource_policy(secret.id))
-            .await?;
+        let secret = self.find_at(marker, secret_id).await?;
+        let resource_policy = self.resource_policy_at(marker, secret.id).await?;
         Ok(ResourcePolicyOutput {
             arn: secret.arn,
             name: secret.name,
             resource_policy,
         })
+    }
+
+    /// Returns the policy attached to the secret with row id `secret_id`,
+    /// with the cache checked against `marker`.
+    pub(super) async fn resource_policy_at(
+        &self,
+        marker: Option<ChangeMarker>,
+        secret_id: i64,
+    ) -> Result<Option<String>, SecretsError> {
+        let policy = self
+            .cache
+            .policies
+            .get_or_load(marker, secret_id, || self.store.get_resource_policy(secret_id))
+            .await?;
+        Ok(policy)
     }
 
     /// PutResourcePolicy: attaches `policy`, replacing any attached one.

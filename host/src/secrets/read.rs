@@ -6,8 +6,8 @@ use super::describe::start_of_day;
 use super::labels::{AWSCURRENT, validate_label};
 use super::service::{SecretsService, now};
 use super::validate::validate_token;
-use super::{SecretDescription, SecretValueOutput, SecretsError, VersionListEntry};
-use crate::store::{SecretRecord, VersionRecord};
+use super::{ResourceContext, SecretDescription, SecretValueOutput, SecretsError, VersionListEntry};
+use crate::store::{ChangeMarker, SecretRecord, VersionRecord};
 
 /// `KmsKeyIds` entry AWS reports for versions under the default key.
 const DEFAULT_KMS_KEY_ID: &str = "DefaultEncryptionKey";
@@ -22,15 +22,29 @@ impl SecretsService {
         version_id: Option<&str>,
         version_stage: Option<&str>,
     ) -> Result<SecretValueOutput, SecretsError> {
+        let marker = self.store.change_marker();
+        self.get_secret_value_at(marker, secret_id, version_id, version_stage)
+            .await
+    }
+
+    /// [`Self::get_secret_value`] with cached reads checked against `marker`
+    /// from [`Self::change_marker`].
+    pub async fn get_secret_value_at(
+        &self,
+        marker: Option<ChangeMarker>,
+        secret_id: &str,
+        version_id: Option<&str>,
+        version_stage: Option<&str>,
+    ) -> Result<SecretValueOutput, SecretsError> {
         if let Some(version_id) = version_id {
             validate_token(version_id).map_err(|_| version_id_invalid())?;
         }
         if let Some(stage) = version_stage {
             validate_label(stage)?;
         }
-        let secret = self.find_active(secret_id).await?;
+        let secret = self.find_active_at(marker, secret_id).await?;
         let version = self
-            .select_version(&secret, version_id, version_stage)
+            .select_version(marker, &secret, version_id, version_stage)
             .await?;
 
         let Some(stored) = &version.value else {
@@ -54,6 +68,7 @@ impl SecretsService {
 
     async fn select_version(
         &self,
+        marker: Option<ChangeMarker>,
         secret: &SecretRecord,
         version_id: Option<&str>,
         version_stage: Option<&str>,
@@ -76,7 +91,7 @@ impl SecretsService {
             return Ok(version);
         }
         let stage = version_stage.unwrap_or(AWSCURRENT);
-        let versions = self.versions(secret.id).await?;
+        let versions = self.versions_at(marker, secret.id).await?;
         versions
             .iter()
             .find(|v| v.labels.iter().any(|l| l == stage))
@@ -109,8 +124,45 @@ impl SecretsService {
         &self,
         secret_id: &str,
     ) -> Result<SecretDescription, SecretsError> {
-        let secret = self.find(secret_id).await?;
-        self.describe_record(&secret).await
+        self.describe_secret_at(self.store.change_marker(), secret_id)
+            .await
+    }
+
+    /// [`Self::describe_secret`] with cached reads checked against `marker`
+    /// from [`Self::change_marker`].
+    pub async fn describe_secret_at(
+        &self,
+        marker: Option<ChangeMarker>,
+        secret_id: &str,
+    ) -> Result<SecretDescription, SecretsError> {
+        let secret = self.find_at(marker, secret_id).await?;
+        let versions = self.versions_at(marker, secret.id).await?;
+        let tags = self.tags_at(marker, &secret).await?;
+        Ok(SecretDescription::from_records(&secret, &versions, &tags))
+    }
+
+    /// Reads what authorizing an action on a secret needs: its ARN, name,
+    /// tags and resource policy. Works on secrets scheduled for deletion
+    /// too.
+    pub async fn resource_context_at(
+        &self,
+        marker: Option<ChangeMarker>,
+        secret_id: &str,
+    ) -> Result<ResourceContext, SecretsError> {
+        let secret = self.find_at(marker, secret_id).await?;
+        let tags = self
+            .tags_at(marker, &secret)
+            .await?
+            .iter()
+            .map(|tag| (tag.key.clone(), tag.value.clone()))
+            .collect();
+        let resource_policy = self.resource_policy_at(marker, secret.id).await?;
+        Ok(ResourceContext {
+            arn: secret.arn,
+            name: secret.name,
+            tags,
+            resource_policy,
+        })
     }
 
     /// ListSecrets without secrets scheduled for deletion, sorted by name.
@@ -156,15 +208,6 @@ impl SecretsService {
             descriptions.push(SecretDescription::from_records(&secret, &secret_versions, &secret_tags));
         }
         Ok(descriptions)
-    }
-
-    async fn describe_record(
-        &self,
-        secret: &SecretRecord,
-    ) -> Result<SecretDescription, SecretsError> {
-        let versions = self.versions(secret.id).await?;
-        let tags = self.tags(secret).await?;
-        Ok(SecretDescription::from_records(secret, &versions, &tags))
     }
 
     /// ListSecretVersionIds, oldest version first. Deprecated (unlabelled)

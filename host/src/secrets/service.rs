@@ -10,7 +10,7 @@ use super::name::validate_secret_id;
 use super::password::{PasswordSpec, generate_password};
 use super::{SecretRef, SecretValue, SecretsError};
 use crate::crypto::{self, Keyring, SealContext};
-use crate::store::{MarkedCache, SecretRecord, Store, StoreError, StoredValue, TagRecord, VersionRecord};
+use crate::store::{ChangeMarker, MarkedCache, SecretRecord, Store, StoreError, StoredValue, TagRecord, VersionRecord};
 
 /// Times a write is re-read and retried after a concurrent change.
 pub(super) const MAX_WRITE_ATTEMPTS: usize = 5;
@@ -79,10 +79,26 @@ impl SecretsService {
         generate_password(spec)
     }
 
+    /// Reads the store's change marker (see [`Store::change_marker`]). The
+    /// `*_at` methods take a reading, so that all cached reads of one request
+    /// check against it. Every commit made before the reading is visible to
+    /// them.
+    pub fn change_marker(&self) -> Option<ChangeMarker> {
+        self.store.change_marker()
+    }
+
     /// Loads the secret row for a `SecretId`, or ResourceNotFoundException.
     pub(super) async fn find(&self, secret_id: &str) -> Result<SecretRecord, SecretsError> {
+        self.find_at(self.store.change_marker(), secret_id).await
+    }
+
+    /// [`Self::find`] with the cache checked against `marker`.
+    pub(super) async fn find_at(
+        &self,
+        marker: Option<ChangeMarker>,
+        secret_id: &str,
+    ) -> Result<SecretRecord, SecretsError> {
         validate_secret_id(secret_id)?;
-        let marker = self.store.change_marker();
         let found = self
             .cache
             .found
@@ -92,8 +108,11 @@ impl SecretsService {
     }
 
     /// Every version of a secret with its labels, oldest first.
-    pub(super) async fn versions(&self, secret_id: i64) -> Result<Arc<Vec<VersionRecord>>, SecretsError> {
-        let marker = self.store.change_marker();
+    pub(super) async fn versions_at(
+        &self,
+        marker: Option<ChangeMarker>,
+        secret_id: i64,
+    ) -> Result<Arc<Vec<VersionRecord>>, SecretsError> {
         let versions = self
             .cache
             .versions
@@ -105,11 +124,14 @@ impl SecretsService {
     }
 
     /// Returns the tags of a secret, empty when it never had any.
-    pub(super) async fn tags(&self, secret: &SecretRecord) -> Result<Arc<Vec<TagRecord>>, SecretsError> {
+    pub(super) async fn tags_at(
+        &self,
+        marker: Option<ChangeMarker>,
+        secret: &SecretRecord,
+    ) -> Result<Arc<Vec<TagRecord>>, SecretsError> {
         if !secret.tags_set {
             return Ok(Arc::default());
         }
-        let marker = self.store.change_marker();
         let tags = self
             .cache
             .tags
@@ -137,7 +159,15 @@ impl SecretsService {
 
     /// Loads a secret that is not scheduled for deletion.
     pub(super) async fn find_active(&self, secret_id: &str) -> Result<SecretRecord, SecretsError> {
-        let record = self.find(secret_id).await?;
+        self.find_active_at(self.store.change_marker(), secret_id).await
+    }
+
+    pub(super) async fn find_active_at(
+        &self,
+        marker: Option<ChangeMarker>,
+        secret_id: &str,
+    ) -> Result<SecretRecord, SecretsError> {
+        let record = self.find_at(marker, secret_id).await?;
         if record.deleted_at.is_some() {
             return Err(SecretsError::marked_for_deletion());
         }

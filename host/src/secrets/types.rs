@@ -36,6 +36,17 @@ pub struct CreateSecretOutput {
     pub version_id: Option<String>,
 }
 
+/// What authorizing an action on an existing secret reads from the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceContext {
+    pub arn: String,
+    pub name: String,
+    /// Tags by key; empty when the secret has none.
+    pub tags: BTreeMap<String, String>,
+    /// The attached resource policy document (JSON), if any.
+    pub resource_policy: Option<String>,
+}
+
 /// Result of GetSecretValue. `Debug` redacts the value.
 #[derive(Debug, Clone)]
 pub struct SecretValueOutput {

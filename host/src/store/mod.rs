@@ -20,7 +20,7 @@ pub use claim::{ClaimRelease, DueRotation};
 pub use error::StoreError;
 pub use location::{DATABASE_FILE, OpenedStore, StoreLocation};
 pub use model::*;
-pub use read_cache::MarkedCache;
+pub use read_cache::{ChangeMarker, MarkedCache};
 pub use rotator_model::{InstalledRotator, NewInstalledRotator};
 pub use postgres::{PostgresStore, redacted_url};
 pub use sqlite::SqliteStore;
@@ -34,10 +34,12 @@ use time::OffsetDateTime;
 /// embedded SQLite store and by the PostgreSQL store for replicas.
 #[async_trait]
 pub trait Store: Send + Sync {
-    /// Returns a number that changes whenever anything is committed to the
+    /// Returns a marker that changes whenever anything is committed to the
     /// store, by this process or another. `None` means the store cannot
-    /// tell, so callers must not cache reads. Reading it is cheap.
-    fn change_marker(&self) -> Option<u64> {
+    /// tell, so callers must not cache reads. A reading costs a few
+    /// microseconds (a SQLite read transaction), so a request takes one
+    /// and passes it to every cached read it makes.
+    fn change_marker(&self) -> Option<ChangeMarker> {
         None
     }
 

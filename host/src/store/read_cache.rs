@@ -12,12 +12,35 @@ use std::future::Future;
 use std::hash::Hash;
 use std::sync::Mutex;
 
+/// One reading of a store's change marker (see
+/// [`super::Store::change_marker`]). It names the watcher that took the
+/// reading, so two readings compare equal only when they come from the same
+/// watcher and no commit happened between them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ChangeMarker {
+    source: u64,
+    version: u64,
+}
+
+impl ChangeMarker {
+    /// A reading of `version` by the watcher with the process-unique id
+    /// `source`.
+    pub fn new(source: u64, version: u64) -> Self {
+        ChangeMarker { source, version }
+    }
+
+    /// The id of the watcher that took the reading.
+    pub fn source(&self) -> u64 {
+        self.source
+    }
+}
+
 /// Entries above this count empty the cache before the next insert, which
 /// bounds memory without tracking use.
 const DEFAULT_CAPACITY: usize = 50_000;
 
 struct Entries<K, V> {
-    marker: Option<u64>,
+    marker: Option<ChangeMarker>,
     map: HashMap<K, V>,
 }
 
@@ -53,7 +76,7 @@ impl<K, V> MarkedCache<K, V> {
 
 impl<K: Eq + Hash + Clone, V: Clone> MarkedCache<K, V> {
     /// Returns the entry for `key` if it was loaded under `marker`.
-    pub fn get(&self, marker: u64, key: &K) -> Option<V> {
+    pub fn get(&self, marker: ChangeMarker, key: &K) -> Option<V> {
         let mut entries = self.lock();
         if entries.marker != Some(marker) {
             entries.map.clear();
@@ -65,7 +88,7 @@ impl<K: Eq + Hash + Clone, V: Clone> MarkedCache<K, V> {
 
     /// Stores a value loaded after `marker` was read. The value is dropped
     /// when the cache has moved on to another marker meanwhile.
-    pub fn insert(&self, marker: u64, key: K, value: V) {
+    pub fn insert(&self, marker: ChangeMarker, key: K, value: V) {
         let mut entries = self.lock();
         if entries.marker.is_some_and(|current| current != marker) {
             return;
@@ -80,7 +103,12 @@ impl<K: Eq + Hash + Clone, V: Clone> MarkedCache<K, V> {
     /// Returns the cached value for `key`, or loads and caches it. Without a
     /// marker the store cannot report changes, so the value is loaded and
     /// not cached.
-    pub async fn get_or_load<E, F, Fut>(&self, marker: Option<u64>, key: K, load: F) -> Result<V, E>
+    pub async fn get_or_load<E, F, Fut>(
+        &self,
+        marker: Option<ChangeMarker>,
+        key: K,
+        load: F,
+    ) -> Result<V, E>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<V, E>>,
@@ -105,39 +133,50 @@ impl<K: Eq + Hash + Clone, V: Clone> MarkedCache<K, V> {
 
 #[cfg(test)]
 mod tests {
-    use super::MarkedCache;
+    use super::{ChangeMarker, MarkedCache};
+
+    fn marker(version: u64) -> ChangeMarker {
+        ChangeMarker::new(1, version)
+    }
 
     #[test]
     fn entry_is_returned_under_the_same_marker() {
         let cache = MarkedCache::default();
-        cache.insert(7, "a", 1);
-        assert_eq!(cache.get(7, &"a"), Some(1));
+        cache.insert(marker(7), "a", 1);
+        assert_eq!(cache.get(marker(7), &"a"), Some(1));
     }
 
     #[test]
     fn new_marker_drops_every_entry() {
         let cache = MarkedCache::default();
-        cache.insert(7, "a", 1);
-        assert_eq!(cache.get(8, &"a"), None);
-        assert_eq!(cache.get(7, &"a"), None, "the old marker does not bring entries back");
+        cache.insert(marker(7), "a", 1);
+        assert_eq!(cache.get(marker(8), &"a"), None);
+        assert_eq!(cache.get(marker(7), &"a"), None, "the old marker does not bring entries back");
     }
 
     #[test]
     fn stale_marker_value_is_dropped() {
         let cache = MarkedCache::default();
-        assert_eq!(cache.get(8, &"a"), None);
-        cache.insert(7, "a", 1);
-        assert_eq!(cache.get(8, &"a"), None);
+        assert_eq!(cache.get(marker(8), &"a"), None);
+        cache.insert(marker(7), "a", 1);
+        assert_eq!(cache.get(marker(8), &"a"), None);
+    }
+
+    #[test]
+    fn marker_from_another_watcher_drops_every_entry() {
+        let cache = MarkedCache::default();
+        cache.insert(ChangeMarker::new(1, 7), "a", 1);
+        assert_eq!(cache.get(ChangeMarker::new(2, 7), &"a"), None);
     }
 
     #[test]
     fn full_cache_is_emptied_before_an_insert() {
         let cache = MarkedCache::with_capacity(2);
-        cache.insert(1, "a", 1);
-        cache.insert(1, "b", 2);
-        cache.insert(1, "c", 3);
-        assert_eq!(cache.get(1, &"a"), None);
-        assert_eq!(cache.get(1, &"c"), Some(3));
+        cache.insert(marker(1), "a", 1);
+        cache.insert(marker(1), "b", 2);
+        cache.insert(marker(1), "c", 3);
+        assert_eq!(cache.get(marker(1), &"a"), None);
+        assert_eq!(cache.get(marker(1), &"c"), Some(3));
     }
 
     #[tokio::test]

@@ -74,7 +74,8 @@ pub async fn get_secret_value(
 
     let output = ctx
         .secrets()
-        .get_secret_value(
+        .get_secret_value_at(
+            ctx.read_marker,
             &secret_id,
             input.version_id.as_deref(),
             input.version_stage.as_deref(),
@@ -224,5 +225,8 @@ pub async fn describe_secret(
         ctx.auth_context(),
     )
     .await?;
-    Ok(ctx.secrets().describe_secret(&secret_id).await?)
+    Ok(ctx
+        .secrets()
+        .describe_secret_at(ctx.read_marker, &secret_id)
+        .await?)
 }

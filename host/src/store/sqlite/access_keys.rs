@@ -11,15 +11,19 @@ use super::SqliteStore;
 use super::rows::{from_millis, is_unique_violation, to_millis};
 use crate::auth::{AccessKeyRecord, AccessKeyStore};
 use crate::crypto::SealedValue;
-use crate::store::StoreError;
+use crate::store::{ChangeMarker, StoreError};
 
 const COLUMNS: &str = "id, name, description, key_id, wrapped_key, nonce, ciphertext, \
     created_at, last_used_at, disabled, is_admin, policy, tags";
 
 #[async_trait]
 impl AccessKeyStore for SqliteStore {
-    fn change_marker(&self) -> Option<u64> {
+    fn change_marker(&self) -> Option<ChangeMarker> {
         crate::store::Store::change_marker(self)
+    }
+
+    fn owns_marker(&self, marker: &ChangeMarker) -> bool {
+        self.watch_id() == Some(marker.source())
     }
 
     async fn insert_access_key(&self, key: &AccessKeyRecord) -> Result<(), StoreError> {

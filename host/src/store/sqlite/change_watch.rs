@@ -4,8 +4,10 @@
 //! another connection commits to the database, including connections in other
 //! processes such as a CLI command next to a running server. The watcher keeps
 //! one raw connection of its own that never writes, so every commit made
-//! through the pool or from outside changes the number it reads. Reading it
-//! takes a few microseconds, cheap enough to check before every cached read.
+//! through the pool or from outside changes the number it reads. A reading
+//! opens a read transaction (two `fcntl` lock calls and an `fstat` on Linux)
+//! and costs a few microseconds, so a request takes one reading and checks
+//! all its cached reads against it.
 //!
 //! sqlx runs each connection on a worker thread and returns results over a
 //! channel, which costs tens of microseconds per statement. This one
@@ -16,6 +18,7 @@ use std::ffi::{CString, c_int};
 use std::path::Path;
 use std::ptr;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use libsqlite3_sys as ffi;
 
@@ -44,9 +47,15 @@ impl Drop for RawConnection {
     }
 }
 
+/// Source of [`ChangeWatch::id`].
+static NEXT_WATCH_ID: AtomicU64 = AtomicU64::new(1);
+
 /// Reports a number that changes after every commit to the database file.
 pub struct ChangeWatch {
     connection: Mutex<RawConnection>,
+    /// Process-unique id. Data versions of two connections are unrelated
+    /// numbers, so a version is meaningful only with the watcher that read it.
+    id: u64,
 }
 
 impl std::fmt::Debug for ChangeWatch {
@@ -102,9 +111,15 @@ impl ChangeWatch {
         }
         let watch = ChangeWatch {
             connection: Mutex::new(connection),
+            id: NEXT_WATCH_ID.fetch_add(1, Ordering::Relaxed),
         };
         watch.version().map_err(failed)?;
         Ok(watch)
+    }
+
+    /// Returns the process-unique id of this watcher.
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     /// Reads the current data version. Two equal readings mean that nothing

@@ -25,7 +25,7 @@ use sqlx::sqlite::{
 use time::OffsetDateTime;
 
 use super::{
-    ClaimRelease, DueRotation, InstalledRotator, MetadataUpdate, NewInstalledRotator, NewSecret, RotationFieldsUpdate, RotationRecord, RotationUpdate, SecretRecord,
+    ChangeMarker, ClaimRelease, DueRotation, InstalledRotator, MetadataUpdate, NewInstalledRotator, NewSecret, RotationFieldsUpdate, RotationRecord, RotationUpdate, SecretRecord,
     Store, StoreError, TagRecord, VersionChange, VersionRecord,
 };
 
@@ -92,6 +92,12 @@ impl SqliteStore {
         Ok(SqliteStore { pool, watch: None })
     }
 
+    /// The id of this store's change watcher, which its change markers
+    /// carry; `None` for in-memory databases.
+    pub(crate) fn watch_id(&self) -> Option<u64> {
+        self.watch.as_ref().map(|watch| watch.id())
+    }
+
     /// The underlying pool, for components that keep their own tables.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
@@ -106,10 +112,10 @@ impl SqliteStore {
 
 #[async_trait]
 impl Store for SqliteStore {
-    fn change_marker(&self) -> Option<u64> {
+    fn change_marker(&self) -> Option<ChangeMarker> {
         let watch = self.watch.as_ref()?;
         match watch.version() {
-            Ok(version) => Some(version),
+            Ok(version) => Some(ChangeMarker::new(watch.id(), version)),
             Err(reason) => {
                 tracing::warn!(reason, "could not read the database's data version; reading without cache");
                 None
