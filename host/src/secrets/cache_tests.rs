@@ -77,7 +77,7 @@ async fn own_write_is_read_back_at_once() {
 
 #[tokio::test]
 async fn request_marker_sees_earlier_write() {
-    let h = harness().await;
+    let h = sqlite_harness().await;
     create(&h.service, "app/db", Some("first"), T1).await;
     let before = h.service.change_marker();
     let first = h

@@ -2,7 +2,7 @@
 //! record step progress, and finish or fail it.
 
 use super::labels::{AWSCURRENT, AWSPENDING};
-use super::service::{MAX_WRITE_ATTEMPTS, SecretsService, is_retryable, label_state, now};
+use super::service::{MAX_WRITE_ATTEMPTS, SecretsService, is_retryable, label_state, retry_pause, now};
 use super::validate::{token_or_new, validate_token};
 use super::write::too_much_contention;
 use super::{RotationConfig, RotationProgress, RotationStart, SecretsError};
@@ -44,7 +44,7 @@ impl SecretsService {
             })?,
         };
 
-        for _ in 0..MAX_WRITE_ATTEMPTS {
+        for attempt in 0..MAX_WRITE_ATTEMPTS {
             let versions = self.store.list_versions(secret.id).await?;
             let state = label_state(&versions);
             let pending = state.get(AWSPENDING);
@@ -109,7 +109,10 @@ impl SecretsService {
                         next_step: Some(ROTATION_STEPS[0].to_owned()),
                     });
                 }
-                Err(err) if is_retryable(&err) => continue,
+                Err(err) if is_retryable(&err) => {
+                    retry_pause(attempt).await;
+                    continue;
+                }
                 Err(err) => return Err(err.into()),
             }
         }

@@ -13,7 +13,7 @@ use crate::crypto::{self, Keyring, SealContext};
 use crate::store::{ChangeMarker, MarkedCache, SecretRecord, Store, StoreError, StoredValue, TagRecord, VersionRecord};
 
 /// Times a write is re-read and retried after a concurrent change.
-pub(super) const MAX_WRITE_ATTEMPTS: usize = 5;
+pub(super) const MAX_WRITE_ATTEMPTS: usize = 10;
 
 /// Secrets Manager operations over a store and a keyring. Cloning is cheap.
 #[derive(Clone)]
@@ -267,6 +267,14 @@ pub(super) fn version_ids(versions: &[VersionRecord]) -> BTreeSet<String> {
 
 pub(super) fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
+}
+
+/// Waits a short random time before attempt `attempt + 1` of a write that
+/// lost a race, so that writers that collided do not collide again in step.
+pub(super) async fn retry_pause(attempt: usize) {
+    let ceiling_ms = 2 * (attempt as u64 + 1);
+    let millis = rand::Rng::gen_range(&mut rand::thread_rng(), 1..=ceiling_ms);
+    tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
 }
 
 /// Checks whether a store error means "re-read and try again".

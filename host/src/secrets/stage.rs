@@ -2,7 +2,7 @@
 
 use super::labels::moves_for_stage_update;
 use super::service::{
-    MAX_WRITE_ATTEMPTS, SecretsService, is_retryable, label_state, now, version_ids,
+    MAX_WRITE_ATTEMPTS, SecretsService, is_retryable, label_state, retry_pause, now, version_ids,
 };
 use super::write::abandoned_rotation;
 use super::{SecretRef, SecretsError};
@@ -26,7 +26,7 @@ impl SecretsService {
             name: secret.name.clone(),
         };
 
-        for _ in 0..MAX_WRITE_ATTEMPTS {
+        for attempt in 0..MAX_WRITE_ATTEMPTS {
             let versions = self.store.list_versions(secret.id).await?;
             let state = label_state(&versions);
             let moves = moves_for_stage_update(
@@ -46,7 +46,10 @@ impl SecretsService {
             change.touch_changed = true;
             match self.store.apply_version_change(change).await {
                 Ok(()) => return Ok(secret_ref),
-                Err(err) if is_retryable(&err) => continue,
+                Err(err) if is_retryable(&err) => {
+                    retry_pause(attempt).await;
+                    continue;
+                }
                 Err(err) => return Err(err.into()),
             }
         }

@@ -22,6 +22,20 @@ pub(super) struct Harness {
 pub(super) async fn harness() -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let test_store = TestStore::new(dir.path()).await;
+    harness_on(test_store, dir).await
+}
+
+/// A harness on the SQLite file whatever store the suite runs on, for tests
+/// of the SQLite change marker.
+pub(super) async fn sqlite_harness() -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let test_store = TestStore {
+        location: crate::store::StoreLocation::default_for(dir.path()),
+    };
+    harness_on(test_store, dir).await
+}
+
+async fn harness_on(test_store: TestStore, dir: tempfile::TempDir) -> Harness {
     let store = test_store.open().await;
     let mut keyring = Keyring::from_key("tk-default", [3u8; 32]);
     keyring

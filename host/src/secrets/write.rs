@@ -2,7 +2,7 @@
 
 use super::labels::{AWSCURRENT, AWSPENDING, LabelState, apply_moves, moves_for_new_version};
 use super::name::validate_name;
-use super::service::{MAX_WRITE_ATTEMPTS, SecretsService, is_retryable, label_state, now};
+use super::service::{MAX_WRITE_ATTEMPTS, SecretsService, is_retryable, label_state, retry_pause, now};
 use super::validate::{token_or_new, validate_description, validate_stage_list, validate_tags};
 use super::{
     CreateSecretInput, CreateSecretOutput, PutSecretValueInput, PutSecretValueOutput, SecretValue,
@@ -193,7 +193,7 @@ impl SecretsService {
         value: &SecretValue,
         stages: Option<&[String]>,
     ) -> Result<Vec<String>, SecretsError> {
-        for _ in 0..MAX_WRITE_ATTEMPTS {
+        for attempt in 0..MAX_WRITE_ATTEMPTS {
             let versions = self.store.list_versions(secret.id).await?;
             let state = label_state(&versions);
             let existing = versions.iter().find(|v| v.version_id == token);
@@ -243,7 +243,10 @@ impl SecretsService {
                         .map(|(l, _)| l.clone())
                         .collect());
                 }
-                Err(err) if is_retryable(&err) => continue,
+                Err(err) if is_retryable(&err) => {
+                    retry_pause(attempt).await;
+                    continue;
+                }
                 Err(err) => return Err(err.into()),
             }
         }

@@ -288,4 +288,24 @@ impl RotationUpdate {
             set_last_rotated: false,
         }
     }
+
+    /// The row that results from applying this update to `current`: fields
+    /// left `None` keep their value, and a completed step is appended once.
+    pub fn apply_to(&self, current: RotationRecord) -> RotationRecord {
+        let mut completed_steps = current.completed_steps;
+        if let Some(step) = &self.completed_step
+            && !completed_steps.contains(step)
+        {
+            completed_steps.push(step.clone());
+        }
+        RotationRecord {
+            status: self.status.unwrap_or(current.status),
+            next_step: self.next_step.clone().unwrap_or(current.next_step),
+            last_error: self.last_error.clone().unwrap_or(current.last_error),
+            attempts: current.attempts + i64::from(self.new_attempt),
+            updated_at: self.at,
+            completed_steps,
+            ..current
+        }
+    }
 }

@@ -102,29 +102,20 @@ impl SqliteStore {
             )));
         };
 
-        let mut steps = current.completed_steps;
-        if let Some(step) = &update.completed_step
-            && !steps.contains(step)
-        {
-            steps.push(step.clone());
-        }
-        let steps = serde_json::to_string(&steps)
+        let merged = update.apply_to(current);
+        let steps = serde_json::to_string(&merged.completed_steps)
             .map_err(|err| StoreError::Corrupt(format!("completed_steps: {err}")))?;
-        let status = update.status.unwrap_or(current.status);
-        let next_step = update.next_step.clone().unwrap_or(current.next_step);
-        let last_error = update.last_error.clone().unwrap_or(current.last_error);
-        let attempts = current.attempts + i64::from(update.new_attempt);
-        let at = to_millis(update.at);
+        let at = to_millis(merged.updated_at);
 
         sqlx::query(
             "UPDATE rotations SET status = ?, next_step = ?, completed_steps = ?, last_error = ?, \
              attempts = ?, updated_at = ? WHERE secret_id = ? AND token = ?",
         )
-        .bind(status.as_str())
-        .bind(next_step)
+        .bind(merged.status.as_str())
+        .bind(merged.next_step)
         .bind(steps)
-        .bind(last_error)
-        .bind(attempts)
+        .bind(merged.last_error)
+        .bind(merged.attempts)
         .bind(at)
         .bind(update.secret_id)
         .bind(&update.token)
