@@ -18,8 +18,9 @@
 //! allow_hosts = ["postgres://db.internal:5432"]
 //!
 //! [[notifications.webhook]]     # rotation events, POSTed as signed JSON
-//! url = "http://hooks.internal:8080/tumbler"
+//! url = "https://hooks.internal/tumbler"
 //! secret = "a random string of at least 16 characters"
+//! ca_file = "hooks-ca.pem"      # optional; relative to the data directory
 //! ```
 
 use std::collections::{BTreeMap, HashMap};
@@ -114,6 +115,7 @@ struct NotificationsSection {
 struct WebhookSection {
     url: String,
     secret: String,
+    ca_file: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for WebhookSection {
@@ -270,7 +272,13 @@ impl Config {
             .notifications
             .webhook
             .into_iter()
-            .map(|entry| WebhookConfig::parse(&entry.url, entry.secret))
+            .map(|entry| {
+                let webhook = WebhookConfig::parse(&entry.url, entry.secret)?;
+                match entry.ca_file {
+                    Some(path) => webhook.with_ca_file(&data_dir.join(path)),
+                    None => Ok(webhook),
+                }
+            })
             .collect::<Result<Vec<_>, _>>()
             .map_err(|message| invalid(format!("[[notifications.webhook]]: {message}")))?;
 
@@ -391,6 +399,20 @@ mod tests {
         .unwrap();
         let error = Config::load(dir.path()).unwrap_err();
         assert!(error.to_string().contains("ftp://hooks"), "{error}");
+    }
+
+    #[test]
+    fn webhook_ca_file_is_read_from_the_data_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[[notifications.webhook]]\nurl = \"https://hooks.internal/x\"\n\
+             secret = \"0123456789abcdef\"\nca_file = \"hooks-ca.pem\"\n",
+        )
+        .unwrap();
+        let error = Config::load(dir.path()).unwrap_err();
+        let expected = dir.path().join("hooks-ca.pem");
+        assert!(error.to_string().contains(&expected.display().to_string()), "{error}");
     }
 
     #[test]

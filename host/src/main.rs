@@ -57,10 +57,20 @@ fn main() -> ExitCode {
             }
         }
     }
+    // Log lines go to stderr from a writer thread, so a request does not
+    // wait on the write system call. With `lossy(false)` the channel blocks
+    // instead of dropping lines when it is full, because the server's log is
+    // its access record. Lines still queued are written when `_log_guard`
+    // drops at the end of `main`.
+    let ansi = std::io::stderr().is_terminal();
+    let (writer, _log_guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("tumbler-log")
+        .finish(std::io::BufWriter::new(std::io::stderr()));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(writer)
+        .with_ansi(ansi)
         .init();
 
     let runtime = match tokio::runtime::Runtime::new() {

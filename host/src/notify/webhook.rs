@@ -7,6 +7,7 @@
 //! names its host literally, as an exact allow-list entry does for rotators.
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use zeroize::Zeroizing;
@@ -25,6 +26,10 @@ pub struct WebhookConfig {
     pub url: reqwest::Url,
     /// HMAC-SHA256 key of the signature header.
     pub secret: Zeroizing<String>,
+    /// The PEM file that `extra_roots` were read from.
+    pub ca_file: Option<PathBuf>,
+    /// Certificates trusted for this webhook besides the bundled roots.
+    extra_roots: Vec<reqwest::Certificate>,
 }
 
 impl std::fmt::Debug for WebhookConfig {
@@ -32,6 +37,7 @@ impl std::fmt::Debug for WebhookConfig {
         f.debug_struct("WebhookConfig")
             .field("url", &self.url.as_str())
             .field("secret", &"<redacted>")
+            .field("ca_file", &self.ca_file)
             .finish()
     }
 }
@@ -42,11 +48,9 @@ impl WebhookConfig {
         let secret = Zeroizing::new(secret);
         let parsed = reqwest::Url::parse(url)
             .map_err(|error| format!("webhook url {url:?} is invalid: {error}"))?;
-        // NOTE: this build of reqwest has no TLS support, so only http URLs
-        // are accepted; a receiver on another host needs a TLS proxy.
-        if parsed.scheme() != "http" {
+        if !matches!(parsed.scheme(), "http" | "https") {
             return Err(format!(
-                "webhook url {url:?} uses {}; only http:// URLs are supported",
+                "webhook url {url:?} uses {}; only http:// and https:// URLs are supported",
                 parsed.scheme()
             ));
         }
@@ -68,7 +72,31 @@ impl WebhookConfig {
         Ok(WebhookConfig {
             url: parsed,
             secret,
+            ca_file: None,
+            extra_roots: Vec::new(),
         })
+    }
+
+    /// Trusts the PEM certificates in `path` for this https webhook, in
+    /// addition to the bundled roots.
+    pub fn with_ca_file(mut self, path: &Path) -> Result<WebhookConfig, String> {
+        if self.url.scheme() != "https" {
+            return Err(format!(
+                "webhook url {:?} is not https, so its ca_file {} would never be used",
+                self.url.as_str(),
+                path.display()
+            ));
+        }
+        let pem = std::fs::read(path)
+            .map_err(|error| format!("could not read ca_file {}: {error}", path.display()))?;
+        let roots = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|error| format!("ca_file {} is not valid PEM: {error}", path.display()))?;
+        if roots.is_empty() {
+            return Err(format!("ca_file {} holds no CERTIFICATE block", path.display()));
+        }
+        self.ca_file = Some(path.to_path_buf());
+        self.extra_roots = roots;
+        Ok(self)
     }
 }
 
@@ -158,11 +186,18 @@ async fn attempt_delivery(
         })?;
     let address: SocketAddr = addresses[0];
 
-    let client = reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
         .timeout(timeout)
-        .resolve(bare_host, address)
+        .resolve(bare_host, address);
+    if url.scheme() == "https" {
+        builder = builder.use_rustls_tls().https_only(true);
+        for root in &webhook.extra_roots {
+            builder = builder.add_root_certificate(root.clone());
+        }
+    }
+    let client = builder
         .build()
         .map_err(|error| AttemptError {
             message: format!("could not build the HTTP client: {error}"),
@@ -180,7 +215,7 @@ async fn attempt_delivery(
         .send()
         .await
         .map_err(|error| AttemptError {
-            message: format!("the request failed: {error}"),
+            message: format!("the request failed: {}", error_chain(&error)),
             retryable: true,
         })?;
     let status = response.status();
@@ -193,14 +228,57 @@ async fn attempt_delivery(
     })
 }
 
+/// Joins an error's message with its causes, so a TLS failure names the
+/// certificate problem instead of only "error sending request".
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn https_url_is_rejected_with_reason() {
-        let error = WebhookConfig::parse("https://hooks.example/x", "s".repeat(32)).unwrap_err();
-        assert!(error.contains("only http:// URLs"), "{error}");
+    fn other_scheme_is_rejected_with_reason() {
+        let error = WebhookConfig::parse("ftp://hooks.example/x", "s".repeat(32)).unwrap_err();
+        assert!(error.contains("only http:// and https:// URLs"), "{error}");
+    }
+
+    #[test]
+    fn https_url_is_accepted() {
+        let webhook = WebhookConfig::parse("https://hooks.example/x", "s".repeat(32)).unwrap();
+        assert_eq!(webhook.url.scheme(), "https");
+    }
+
+    #[test]
+    fn ca_file_on_http_url_is_rejected() {
+        let webhook = WebhookConfig::parse("http://127.0.0.1:9/x", "s".repeat(32)).unwrap();
+        let error = webhook.with_ca_file(Path::new("/nonexistent/ca.pem")).unwrap_err();
+        assert!(error.contains("is not https"), "{error}");
+    }
+
+    #[test]
+    fn ca_file_without_certificate_is_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ca.pem");
+        std::fs::write(&path, "not a certificate\n").unwrap();
+        let webhook = WebhookConfig::parse("https://127.0.0.1:9/x", "s".repeat(32)).unwrap();
+        let error = webhook.with_ca_file(&path).unwrap_err();
+        assert!(error.contains("holds no CERTIFICATE block"), "{error}");
+    }
+
+    #[test]
+    fn missing_ca_file_is_named() {
+        let webhook = WebhookConfig::parse("https://127.0.0.1:9/x", "s".repeat(32)).unwrap();
+        let error = webhook.with_ca_file(Path::new("/nonexistent/ca.pem")).unwrap_err();
+        assert!(error.contains("/nonexistent/ca.pem"), "{error}");
     }
 
     #[test]
@@ -231,3 +309,7 @@ mod tests {
         assert!(error.message.contains("metadata"), "{}", error.message);
     }
 }
+
+#[cfg(test)]
+#[path = "webhook_tls_tests.rs"]
+mod tls_tests;
