@@ -8,6 +8,11 @@ use tracing_subscriber::EnvFilter;
 
 use tumbler::cli::{Cli, Command, run};
 
+/// mimalloc serves about 14% more API requests per second than glibc's
+/// allocator in `tests/bench/api.sh`, for a higher peak RSS.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// libpq environment variables that sqlx reads when it builds PostgreSQL
 /// connection options. Rotator connections must come only from the fields a
 /// rotator passes, so they are removed before any thread starts.
