@@ -402,7 +402,7 @@ mod tests {
     }
 
     #[test]
-    fn webhook_ca_file_is_read_from_the_data_directory() {
+    fn webhook_ca_file_relative_to_data_dir() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join(CONFIG_FILE),
