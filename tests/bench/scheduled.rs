@@ -1,7 +1,7 @@
-//! Rotates N PostgreSQL roles that fall due together through the scheduler
-//! of one `tumbler serve` replica and of three replicas on one PostgreSQL
-//! store, then runs the same SQL natively with sqlx at the same total
-//! concurrency, and prints rotations per second with the ratios.
+//! Rotates N PostgreSQL roles that fall due together, first through the
+//! scheduler of one `tumbler serve` replica, then through three replicas on
+//! one PostgreSQL store. It then runs the same SQL natively with sqlx at the
+//! same total concurrency, and prints rotations per second with the ratios.
 //!
 //! ```sh
 //! cargo build --release -p tumbler -p tumbler-tests --bin tumbler --bin bench-scheduled

@@ -56,10 +56,11 @@ _isolate_aws_environment()
 
 
 def _store_environment() -> dict[str, str]:
-    """The environment for a tumbler process: with TUMBLER_TEST_STORE set to a
-    postgres:// URL, TUMBLER_STORE names a new schema in that database, so each
-    server starts empty; otherwise the server uses the SQLite file in its data
-    directory."""
+    """Return the environment for a tumbler process.
+
+    When TUMBLER_TEST_STORE is a postgres:// URL, TUMBLER_STORE names a new
+    schema in that database, so each server starts empty. Otherwise the server
+    uses the SQLite file in its data directory."""
     environment = dict(os.environ)
     environment.pop("TUMBLER_STORE", None)
     base = os.environ.get("TUMBLER_TEST_STORE", "").strip()

@@ -39,8 +39,8 @@ impl Tumbler {
         }
     }
 
-    /// A data directory on its SQLite file whatever store the suite runs on,
-    /// for tests that read or damage that file.
+    /// Creates a data directory that uses its SQLite file on every store
+    /// pass, for tests that read or damage that file.
     pub fn on_sqlite() -> Self {
         Self {
             data_dir: tempfile::tempdir().expect("create a temporary data directory"),
@@ -48,8 +48,8 @@ impl Tumbler {
         }
     }
 
-    /// The store this data directory uses: `None` for its SQLite file, or
-    /// the PostgreSQL URL when the suite runs on PostgreSQL.
+    /// Returns the store this data directory uses: `None` for its SQLite
+    /// file, or the PostgreSQL URL when the suite runs on PostgreSQL.
     pub fn store_url(&self) -> Option<&str> {
         self.store.as_deref()
     }

@@ -178,11 +178,11 @@ impl PgServer {
         );
     }
 
-    /// Rotates `role`'s password from `current` to `pending` with the
-    /// statements the `postgres` rotator sends, in the same order, natively:
-    /// a login attempt with the new password (rejected), a login with the
-    /// current one, ALTER ROLE, and a login with the new password followed by
-    /// SELECT 1. The benchmarks compare rotators against this.
+    /// Rotates `role`'s password from `current` to `pending` natively, with
+    /// the statements the `postgres` rotator sends and in the same order. The
+    /// steps are a login attempt with the new password (rejected), a login
+    /// with the current one, ALTER ROLE, and a login with the new password
+    /// followed by SELECT 1. The benchmarks compare rotators against this.
     pub async fn native_rotation(&self, role: &str, current: &str, pending: &str) -> anyhow::Result<()> {
         if PgConnection::connect_with(&self.options(role, pending)).await.is_ok() {
             anyhow::bail!("the new password logged in before it was set");

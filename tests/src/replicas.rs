@@ -54,15 +54,16 @@ impl Replica {
         Replica { child, _dir: dir }
     }
 
-    /// The last `lines` lines of the replica's log (warnings and errors),
-    /// for failure messages. The log never contains secret values.
+    /// Returns the last `lines` lines of the replica's log, for failure
+    /// messages. The server does not log secret values.
     pub fn log_tail(&self, lines: usize) -> String {
         let log = std::fs::read_to_string(self._dir.path().join(LOG_FILE)).unwrap_or_default();
         let all: Vec<&str> = log.lines().collect();
         all[all.len().saturating_sub(lines)..].join("\n")
     }
 
-    /// The process id, which starts the lease owner of its claims.
+    /// Returns the process id, which is the first part of the lease owner of
+    /// its claims.
     pub fn pid(&self) -> u32 {
         self.child.id()
     }

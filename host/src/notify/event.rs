@@ -48,7 +48,7 @@ pub struct Event {
     /// Version id of the rotation, when one was started.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
-    /// What started the rotation: the scheduler or a RotateSecret call.
+    /// Starter of the rotation: the scheduler or a RotateSecret call.
     pub trigger: Trigger,
     /// Attempt number inside the rotation window, from 1; always 1 for a
     /// rotation that RotateSecret started.

@@ -162,6 +162,7 @@ impl SecretsService {
         self.find_active_at(self.store.change_marker(), secret_id).await
     }
 
+    /// [`Self::find_active`] with the cache checked against `marker`.
     pub(super) async fn find_active_at(
         &self,
         marker: Option<ChangeMarker>,

@@ -25,8 +25,8 @@ pub(super) async fn harness() -> Harness {
     harness_on(test_store, dir).await
 }
 
-/// A harness on the SQLite file whatever store the suite runs on, for tests
-/// of the SQLite change marker.
+/// Creates a harness on an SQLite file on every store pass, for tests of
+/// the SQLite change marker.
 pub(super) async fn sqlite_harness() -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let test_store = TestStore {

@@ -36,7 +36,7 @@ pub struct CreateSecretOutput {
     pub version_id: Option<String>,
 }
 
-/// What authorizing an action on an existing secret reads from the store.
+/// Data that authorizing an action on an existing secret reads from the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourceContext {
     pub arn: String,

@@ -1,6 +1,5 @@
-//! Where the store lives: the SQLite file in the data directory (the
-//! default), another SQLite file, or a PostgreSQL database shared by
-//! replicas.
+//! Store location: the SQLite file in the data directory (the default),
+//! another SQLite file, or a PostgreSQL database shared by replicas.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -24,7 +23,7 @@ pub enum StoreLocation {
 }
 
 impl StoreLocation {
-    /// The default: `tumbler.db` in the data directory.
+    /// Returns the default location, `tumbler.db` in the data directory.
     pub fn default_for(data_dir: &Path) -> StoreLocation {
         StoreLocation::Sqlite(data_dir.join(DATABASE_FILE))
     }
@@ -74,7 +73,7 @@ impl StoreLocation {
         }
     }
 
-    /// Whether several processes on different hosts may share this store.
+    /// Returns whether processes on several hosts may share this store.
     pub fn is_shared(&self) -> bool {
         matches!(self, StoreLocation::Postgres(_))
     }

@@ -289,8 +289,8 @@ impl RotationUpdate {
         }
     }
 
-    /// The row that results from applying this update to `current`: fields
-    /// left `None` keep their value, and a completed step is appended once.
+    /// Returns `current` with this update applied. Fields left `None` keep
+    /// their value, and a completed step is appended once.
     pub fn apply_to(&self, current: RotationRecord) -> RotationRecord {
         let mut completed_steps = current.completed_steps;
         if let Some(step) = &self.completed_step

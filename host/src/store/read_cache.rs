@@ -23,13 +23,13 @@ pub struct ChangeMarker {
 }
 
 impl ChangeMarker {
-    /// A reading of `version` by the watcher with the process-unique id
-    /// `source`.
+    /// Creates a reading of `version` by the watcher with the process-unique
+    /// id `source`.
     pub fn new(source: u64, version: u64) -> Self {
         ChangeMarker { source, version }
     }
 
-    /// The id of the watcher that took the reading.
+    /// Returns the id of the watcher that took the reading.
     pub fn source(&self) -> u64 {
         self.source
     }

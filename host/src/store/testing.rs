@@ -13,9 +13,9 @@ use super::postgres::is_postgres_url;
 /// Environment variable that selects the store the test suite runs on.
 pub const TEST_STORE_ENV: &str = "TUMBLER_TEST_STORE";
 
-/// The PostgreSQL URL tests run against, or `None` for SQLite. Any other
-/// value than empty, `sqlite` or a PostgreSQL URL panics, so a typing
-/// mistake never runs the suite on the wrong store unnoticed.
+/// Returns the PostgreSQL URL that tests run against, or `None` for SQLite.
+/// It panics on any value other than empty, `sqlite` or a PostgreSQL URL, so
+/// a typing mistake cannot run the suite on the wrong store unnoticed.
 pub fn test_postgres_url() -> Option<String> {
     let value = std::env::var(TEST_STORE_ENV).ok()?;
     let value = value.trim();
@@ -92,9 +92,9 @@ fn utf8_percent_encode(text: &str) -> String {
         .collect()
 }
 
-/// A PostgreSQL store in a fresh schema, for tests of the PostgreSQL store
-/// itself. Uses `TUMBLER_TEST_STORE` when it names PostgreSQL, else
-/// [`default_test_postgres_url`]; panics when the server is unreachable.
+/// Opens a PostgreSQL store in a fresh schema, for tests of the PostgreSQL
+/// store itself. The server is the one `TUMBLER_TEST_STORE` names, else
+/// [`default_test_postgres_url`]. Panics when the server is unreachable.
 pub async fn fresh_postgres_store() -> (super::PostgresStore, String) {
     let base = test_postgres_url().unwrap_or_else(default_test_postgres_url);
     let url = fresh_postgres_schema(&base).await.unwrap_or_else(|error| {

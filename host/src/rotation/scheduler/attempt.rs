@@ -54,9 +54,9 @@ impl Scheduler {
         let window = rules.window_at(start);
         let now = self.clock.now();
 
-        // A rotation that already finished in this window (by a replica that
-        // died before it released the claim, or by RotateSecret) is not run
-        // again; the schedule moves on from that rotation.
+        // A rotation that already finished in this window is not run again.
+        // A replica that died before it released the claim, or a RotateSecret
+        // call, may have finished it. The schedule moves on from that rotation.
         if let Some(rotated) = secret.last_rotated_at
             && rotated >= window.start
         {

@@ -24,7 +24,7 @@ async fn open_service(dir: &std::path::Path) -> SecretsService {
     service_on(&TestStore::new(dir).await).await
 }
 
-/// A service on a new connection to `store`, as a restarted process opens it.
+/// Opens a service on a new connection to `store`, as a restarted process does.
 async fn service_on(store: &TestStore) -> SecretsService {
     let keyring = Keyring::from_key("tk-default", [7u8; 32]);
     SecretsService::new(store.open().await, Arc::new(keyring), ServiceConfig::default())

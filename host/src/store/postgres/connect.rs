@@ -15,15 +15,15 @@ const MAX_CONNECTIONS: u32 = 10;
 /// How long a request waits for a free pooled connection.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Whether `url` names a PostgreSQL database (`postgres://` or
+/// Returns whether `url` names a PostgreSQL database (`postgres://` or
 /// `postgresql://`).
 pub fn is_postgres_url(url: &str) -> bool {
     let lower = url.get(..13).unwrap_or(url).to_ascii_lowercase();
     lower.starts_with("postgres://") || lower.starts_with("postgresql://")
 }
 
-/// The URL without its password, for messages and logs. A URL that does not
-/// parse is shown only by its scheme.
+/// Returns the URL without its password, for messages and logs. A URL that
+/// does not parse is shown only by its scheme.
 pub fn redacted_url(url: &str) -> String {
     match PgConnectOptions::from_str(url) {
         Ok(options) => {

@@ -31,15 +31,15 @@ use super::{
     TagRecord, VersionChange, VersionRecord,
 };
 
-/// PostgreSQL store. Every replica keeps its own pool; the database holds
-/// all shared state, so no reads are cached in memory.
+/// PostgreSQL store. Every replica keeps its own pool. All shared state is
+/// in the database, so no reads are cached in memory.
 #[derive(Clone, Debug)]
 pub struct PostgresStore {
     pool: PgPool,
 }
 
 impl PostgresStore {
-    /// The underlying pool, for tests and tools that inspect the tables.
+    /// Returns the underlying pool, for tests and tools that inspect the tables.
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }

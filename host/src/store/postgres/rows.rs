@@ -116,7 +116,7 @@ pub(super) fn rotation_from_row(row: &PgRow) -> Result<RotationRecord, StoreErro
     })
 }
 
-/// The name of the unique constraint a database error violated, if any.
+/// Returns the name of the unique constraint a database error violated, if any.
 pub(super) fn violated_unique(err: &sqlx::Error) -> Option<&str> {
     match err {
         sqlx::Error::Database(db) if db.is_unique_violation() => Some(db.constraint().unwrap_or("")),

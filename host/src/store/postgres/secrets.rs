@@ -196,8 +196,9 @@ impl PostgresStore {
     }
 }
 
-/// Inserts or replaces tags; new keys go after the existing ones. The caller
-/// holds the secret's row lock, so positions cannot collide.
+/// Inserts or replaces tags, with new keys after the existing ones. The
+/// caller holds the secret's row lock or inserted the row in the same
+/// transaction, so positions cannot collide.
 async fn write_tags(
     conn: &mut PgConnection,
     secret_id: i64,

@@ -92,8 +92,8 @@ impl SqliteStore {
         Ok(SqliteStore { pool, watch: None })
     }
 
-    /// The id of this store's change watcher, which its change markers
-    /// carry; `None` for in-memory databases.
+    /// Returns the id of this store's change watcher, which its change
+    /// markers carry, or `None` for in-memory databases.
     pub(crate) fn watch_id(&self) -> Option<u64> {
         self.watch.as_ref().map(|watch| watch.id())
     }
